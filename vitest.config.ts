@@ -1,0 +1,21 @@
+// Root vitest config: one project per package; workspace imports resolve to sources.
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      "@seqlab/tensor": src("tensor"),
+    },
+  },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: "tensor", include: ["packages/tensor/**/*.test.ts"] },
+      },
+    ],
+  },
+});

@@ -49,6 +49,8 @@ export interface PrimitiveAttrs {
   pow: NoAttrs;
   maximum: NoAttrs;
   minimum: NoAttrs;
+  /** C's fmod: a - trunc(a / b) * b, exact; the sign follows a. */
+  fmod: NoAttrs;
   // comparisons (bool out)
   eq: NoAttrs;
   ne: NoAttrs;

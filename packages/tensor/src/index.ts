@@ -44,3 +44,5 @@ export * from "./ops/indexing.js";
 export * from "./ops/linalg.js";
 export * from "./ops/inplace.js";
 export * from "./ops/compare.js";
+export * from "./ops/einsum.js";
+export * from "./ops/conv.js";

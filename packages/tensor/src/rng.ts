@@ -11,7 +11,7 @@
  *
  * @example
  * const rng = new Rng(42);
- * rng.uniform(); // 0.7275...
+ * rng.uniform(); // 0.6606...
  */
 export class Rng {
   private s0 = 0;

@@ -1,6 +1,6 @@
 // Helpers shared by the op front ends: operand checks and scalar wrapping.
 import { type DType, allocate } from "../dtype.js";
-import { DTypeError, ValueError } from "../errors.js";
+import { DTypeError, ValueError, fmtShape } from "../errors.js";
 import { Storage, Tensor } from "../tensor.js";
 
 /** Throw unless `x` is a Tensor. */
@@ -27,7 +27,7 @@ export function checkScalar(op: string, x: unknown, what = "operand"): number | 
 /** Throw a DTypeError unless `t` is floating point. */
 export function requireFloat(op: string, t: Tensor): void {
   if (t.dtype !== "float32" && t.dtype !== "float64") {
-    throw new DTypeError(`${op}: expected a floating-point tensor, got ${t.dtype} ${"["}${t.shape.join(", ")}]`, {
+    throw new DTypeError(`${op}: expected a floating-point tensor, got ${t.dtype} ${fmtShape(t.shape)}`, {
       op,
       shapes: [t.shape],
       expected: "float32 | float64",

@@ -2,7 +2,7 @@
 import { isFloating } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { checkFinite, checkTensor } from "./common.js";
-import { abs, add, eq, isNaN, le, logicalAnd, logicalOr, mul, sub } from "./elementwise.js";
+import { abs, add, eq, isFinite, isNaN, le, logicalAnd, logicalOr, mul, sub } from "./elementwise.js";
 import { all } from "./reduce.js";
 import { cast } from "./view.js";
 
@@ -15,7 +15,7 @@ export interface CloseOptions {
   equalNan?: boolean;
 }
 
-/** Elementwise `|a - b| <= atol + rtol * |b|` (equal infinities are close), broadcasting. */
+/** Elementwise `|a - b| <= atol + rtol * |b|` (equal infinities are close, other infinities are not), broadcasting. */
 export function isClose(a: Tensor, b: Tensor, options: CloseOptions = {}): Tensor {
   checkTensor("isClose", a);
   checkTensor("isClose", b);
@@ -26,7 +26,10 @@ export function isClose(a: Tensor, b: Tensor, options: CloseOptions = {}): Tenso
   const dtype = fa.dtype === "float64" || fb.dtype === "float64" ? "float64" : "float32";
   const x = cast(fa, dtype);
   const y = cast(fb, dtype);
-  let close = logicalOr(eq(x, y), le(abs(sub(x, y)), add(mul(abs(y), rtol), atol)));
+  // Equal values (infinities included) are close; otherwise the error must be finite, so
+  // that inf vs -inf or 1 vs inf (where |a - b| and rtol * |b| are both inf) are not.
+  const error = abs(sub(x, y));
+  let close = logicalOr(eq(x, y), logicalAnd(isFinite(error), le(error, add(mul(abs(y), rtol), atol))));
   if (options.equalNan) close = logicalOr(close, logicalAnd(isNaN(x), isNaN(y)));
   return close;
 }

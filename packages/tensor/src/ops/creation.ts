@@ -1,6 +1,6 @@
 // Tensor creation: from JS data, constant fills, ranges, identity, and seeded random draws.
 import { type DType, type TypedArray, allocate, dtypeOfArray, DTYPES } from "../dtype.js";
-import { ShapeError, ValueError, fmtShape } from "../errors.js";
+import { DTypeError, ShapeError, ValueError, fmtShape } from "../errors.js";
 import { type Rng, defaultRng } from "../rng.js";
 import { checkShape, contiguousStrides, numel } from "../shape.js";
 import { Storage, Tensor } from "../tensor.js";
@@ -17,6 +17,13 @@ export interface CreateOptions {
 function checkDtype(op: string, dtype: unknown): DType {
   if (!DTYPES.includes(dtype as DType)) throw new ValueError(`${op}: unknown dtype ${String(dtype)} (expected ${DTYPES.join(", ")})`, { op, got: dtype });
   return dtype as DType;
+}
+
+/** A dtype that can hold a range of numbers (not bool). */
+function checkNumericDtype(op: string, dtype: unknown): DType {
+  const d = checkDtype(op, dtype);
+  if (d === "bool") throw new DTypeError(`${op}: dtype bool is not supported`, { op, expected: "float32 | float64 | int32", got: d });
+  return d;
 }
 
 function fromFlat(values: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
@@ -40,6 +47,9 @@ export function tensor(data: NestedInput | ArrayLike<number>, options: CreateOpt
   const op = "tensor";
   if (options.dtype !== undefined) checkDtype(op, options.dtype);
   const typed = dtypeOfArray(data);
+  if (data instanceof DataView || data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    throw new ValueError(`${op}: ${data.constructor.name} is not supported (use a number typed array)`, { op, got: data.constructor.name });
+  }
   if (ArrayBuffer.isView(data)) {
     const arr = data as unknown as ArrayLike<number>;
     const shape = options.shape === undefined ? [arr.length] : checkShape(op, options.shape);
@@ -81,49 +91,54 @@ export function tensor(data: NestedInput | ArrayLike<number>, options: CreateOpt
   let dtype = options.dtype ?? (sawBool && !sawNumber ? "bool" : "float32");
   if (options.shape !== undefined) {
     const s = checkShape(op, options.shape);
-    if (numel(s) !== flat.length) throw new ShapeError(`${op}: shape ${fmtShape(s)} needs ${numel(s)} elements, got ${flat.length}`, { op, shapes: [s] });
+    if (numel(s) !== flat.length) throw new ShapeError(`${op}: shape ${fmtShape(s)} needs ${numel(s)} elements, got ${flat.length}`, { op, shapes: [s], got: flat.length });
     shape.splice(0, shape.length, ...s);
   }
   dtype = checkDtype(op, dtype);
   return fromFlat(flat, shape, dtype);
 }
 
-/** A tensor of `shape` filled with `value`. */
-export function full(shape: readonly number[], value: number | boolean, options: CreateOptions = {}): Tensor {
-  const s = checkShape("full", shape);
-  const dtype = checkDtype("full", options.dtype ?? (typeof value === "boolean" ? "bool" : "float32"));
+function filled(op: string, shape: readonly number[], value: number | boolean, options: CreateOptions): Tensor {
+  const s = checkShape(op, shape);
+  if (typeof value !== "number" && typeof value !== "boolean") {
+    throw new ValueError(`${op}: value must be a number or a boolean, got ${typeof value}`, { op, got: value });
+  }
+  const dtype = checkDtype(op, options.dtype ?? (typeof value === "boolean" ? "bool" : "float32"));
   const t = Tensor.alloc(s, dtype);
   const v = typeof value === "boolean" ? Number(value) : dtype === "bool" ? Number(value !== 0) : value;
   if (v !== 0) t.storage.data.fill(v);
   return t;
 }
 
+/** A tensor of `shape` filled with `value` (float32 for numbers, bool for booleans). */
+export const full = (shape: readonly number[], value: number | boolean, options: CreateOptions = {}): Tensor => filled("full", shape, value, options);
 /** Zeros of `shape`. */
-export const zeros = (shape: readonly number[], options: CreateOptions = {}): Tensor => full(shape, 0, options);
+export const zeros = (shape: readonly number[], options: CreateOptions = {}): Tensor => filled("zeros", shape, 0, options);
 /** Ones of `shape`. */
-export const ones = (shape: readonly number[], options: CreateOptions = {}): Tensor => full(shape, 1, options);
+export const ones = (shape: readonly number[], options: CreateOptions = {}): Tensor => filled("ones", shape, 1, options);
 /** An uninitialised tensor (here: zero-filled, since typed arrays always are). */
-export const empty = (shape: readonly number[], options: CreateOptions = {}): Tensor => full(shape, 0, options);
+export const empty = (shape: readonly number[], options: CreateOptions = {}): Tensor => filled("empty", shape, 0, options);
 
 const likeOpts = (x: Tensor, options: CreateOptions): CreateOptions => ({ dtype: options.dtype ?? x.dtype });
 /** Zeros with `x`'s shape and dtype. */
-export const zerosLike = (x: Tensor, options: CreateOptions = {}): Tensor => full(checkTensor("zerosLike", x).shape, 0, likeOpts(x, options));
+export const zerosLike = (x: Tensor, options: CreateOptions = {}): Tensor => filled("zerosLike", checkTensor("zerosLike", x).shape, 0, likeOpts(x, options));
 /** Ones with `x`'s shape and dtype. */
-export const onesLike = (x: Tensor, options: CreateOptions = {}): Tensor => full(checkTensor("onesLike", x).shape, 1, likeOpts(x, options));
+export const onesLike = (x: Tensor, options: CreateOptions = {}): Tensor => filled("onesLike", checkTensor("onesLike", x).shape, 1, likeOpts(x, options));
 /** `value` with `x`'s shape and dtype. */
 export const fullLike = (x: Tensor, value: number, options: CreateOptions = {}): Tensor =>
-  full(checkTensor("fullLike", x).shape, value, likeOpts(x, options));
+  filled("fullLike", checkTensor("fullLike", x).shape, value, likeOpts(x, options));
 /** Same as {@link zerosLike}. */
-export const emptyLike = (x: Tensor, options: CreateOptions = {}): Tensor => zerosLike(x, options);
+export const emptyLike = (x: Tensor, options: CreateOptions = {}): Tensor => filled("emptyLike", checkTensor("emptyLike", x).shape, 0, likeOpts(x, options));
 
 /**
  * Values from `start` (inclusive) to `end` (exclusive) by `step`: `arange(end)` or
- * `arange(start, end, step?)`. Default dtype float32.
+ * `arange(start, end, step?)`, each optionally followed by options. Default dtype float32.
  *
  * @example
  * arange(4, { dtype: "int32" }).toArray(); // [0, 1, 2, 3]
  */
 export function arange(end: number, options?: CreateOptions): Tensor;
+export function arange(start: number, end: number, options?: CreateOptions): Tensor;
 export function arange(start: number, end: number, step?: number, options?: CreateOptions): Tensor;
 export function arange(a: number, b?: number | CreateOptions, c?: number | CreateOptions, d?: CreateOptions): Tensor {
   const op = "arange";
@@ -145,8 +160,8 @@ export function arange(a: number, b?: number | CreateOptions, c?: number | Creat
   if ((end - start) / step < 0) {
     throw new ValueError(`${op}: upper bound and lower bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`, { op });
   }
-  const n = Math.ceil((end - start) / step);
-  const dtype = checkDtype(op, options.dtype ?? "float32");
+  const n = Math.max(0, Math.ceil((end - start) / step)); // max: ceil(-0) is -0
+  const dtype = checkNumericDtype(op, options.dtype ?? "float32");
   const t = Tensor.alloc(checkShape(op, [n]), dtype);
   const data = t.storage.data;
   for (let i = 0; i < n; i++) data[i] = start + i * step;
@@ -159,7 +174,7 @@ export function linspace(start: number, end: number, steps: number, options: Cre
   checkFinite(op, "start", start);
   checkFinite(op, "end", end);
   checkInt(op, "steps", steps, 0);
-  const dtype = checkDtype(op, options.dtype ?? "float32");
+  const dtype = checkNumericDtype(op, options.dtype ?? "float32");
   const t = Tensor.alloc(checkShape(op, [steps]), dtype);
   const data = t.storage.data;
   if (steps === 1) data[0] = start;
@@ -183,9 +198,12 @@ export interface RandomOptions extends CreateOptions {
   rng?: Rng;
 }
 
-function randomFill(op: string, shape: readonly number[], options: RandomOptions, draw: (rng: Rng, f64: boolean) => number): Tensor {
+function randomFill(op: string, shape: readonly number[], options: RandomOptions, draw: (rng: Rng, f64: boolean) => number, floatOnly = true): Tensor {
   const s = checkShape(op, shape);
   const dtype = checkDtype(op, options.dtype ?? "float32");
+  if (floatOnly && dtype !== "float32" && dtype !== "float64") {
+    throw new DTypeError(`${op}: dtype must be float32 or float64, got ${dtype}`, { op, expected: "float32 | float64", got: dtype });
+  }
   const rng = options.rng ?? defaultRng();
   const t = Tensor.alloc(s, dtype);
   const data: TypedArray = t.storage.data;
@@ -222,7 +240,10 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   checkInt("randint", "low", low);
   checkInt("randint", "high", high);
   if (high <= low) throw new ValueError(`randint: high must be > low (got ${low} >= ${high})`, { op: "randint", got: [low, high] });
-  return randomFill("randint", shape, { ...options, dtype: options.dtype ?? "int32" }, (r) => r.int(low, high));
+  if ((options.dtype ?? "int32") === "int32" && (low < -(2 ** 31) || high > 2 ** 31)) {
+    throw new ValueError(`randint: [${low}, ${high}) does not fit in int32`, { op: "randint", expected: [-(2 ** 31), 2 ** 31], got: [low, high] });
+  }
+  return randomFill("randint", shape, { ...options, dtype: options.dtype ?? "int32" }, (r) => r.int(low, high), false);
 }
 
 /** 1 with probability `p` (a number or a tensor of probabilities), else 0; dtype of `p` or float32. */
@@ -231,11 +252,12 @@ export function bernoulli(p: Tensor | number, options: RandomOptions & { shape?:
   const rng = options.rng ?? defaultRng();
   if (typeof p === "number") {
     if (!(p >= 0 && p <= 1)) throw new ValueError(`${op}: p must be in [0, 1], got ${p}`, { op, got: p });
-    return randomFill(op, options.shape ?? [], options, (r) => (r.uniform53() < p ? 1 : 0));
+    return randomFill(op, options.shape ?? [], options, (r) => (r.uniform53() < p ? 1 : 0), false);
   }
   const probs = checkTensor(op, p, "p").data();
+  if (options.shape !== undefined) throw new ValueError(`${op}: shape is only used with a number p (the tensor p sets the shape)`, { op, got: options.shape });
   for (const v of probs) if (!(v >= 0 && v <= 1)) throw new ValueError(`${op}: probabilities must be in [0, 1], got ${v}`, { op, got: v });
-  const dtype = options.dtype ?? (p.dtype === "float64" ? "float64" : "float32");
+  const dtype = checkDtype(op, options.dtype ?? (p.dtype === "float64" ? "float64" : "float32"));
   const out = Tensor.alloc(p.shape, dtype);
   const data = out.storage.data;
   for (let i = 0; i < probs.length; i++) data[i] = rng.uniform53() < probs[i]! ? 1 : 0;
@@ -246,7 +268,7 @@ export function bernoulli(p: Tensor | number, options: RandomOptions & { shape?:
 export function randperm(n: number, options: RandomOptions = {}): Tensor {
   checkInt("randperm", "n", n, 0, 2 ** 31 - 1);
   const rng = options.rng ?? defaultRng();
-  const t = arange(n, { dtype: options.dtype ?? "int32" });
+  const t = arange(n, { dtype: checkNumericDtype("randperm", options.dtype ?? "int32") });
   const d = t.storage.data;
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(0, i + 1);

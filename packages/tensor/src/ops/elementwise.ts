@@ -15,13 +15,17 @@ type UnaryPrim = {
   [P in keyof PrimitiveAttrs]: PrimitiveAttrs[P] extends Record<string, never> ? P : never;
 }[keyof PrimitiveAttrs];
 
-const dtypeOf = (x: Operand | boolean): DType | number | boolean => (x instanceof Tensor ? x.dtype : x);
 const promo = (x: Operand | boolean) => (x instanceof Tensor ? { dtype: x.dtype, ndim: x.ndim } : x);
 
 /** Turn an operand into a tensor of `dtype` (casting tensors, wrapping numbers). */
 export function operand(op: string, x: Operand | boolean, dtype: DType, what = "operand"): Tensor {
   if (x instanceof Tensor) return cast(x, dtype);
-  return scalarTensor(checkScalar(op, x, what), dtype);
+  const v = checkScalar(op, x, what);
+  // NOTE: an int32 store would wrap silently (3e9 -> -1294967296) and then compare or add wrongly.
+  if (dtype === "int32" && typeof v === "number" && !(v >= -(2 ** 31) && v <= 2 ** 31 - 1)) {
+    throw new ValueError(`${op}: ${what} ${v} cannot be converted to int32 without overflow`, { op, expected: "int32", got: v });
+  }
+  return scalarTensor(v, dtype);
 }
 
 /** Unary op whose result is floating point (integer inputs give float32). */
@@ -46,13 +50,17 @@ function unaryRound(op: string, prim: UnaryPrim, x: Tensor): Tensor {
 
 /** Binary op on operands promoted to `compute`, producing `out` dtype. */
 function binary(op: string, prim: UnaryPrim, a: Operand | boolean, b: Operand | boolean, compute: DType, out: DType = compute): Tensor {
-  if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
-    throw new ValueError(`${op}: at least one operand must be a Tensor`, { op, got: [typeof a, typeof b] });
-  }
+  requireTensorOperand(op, a, b);
   const ta = operand(op, a, compute, "first operand");
   const tb = operand(op, b, compute, "second operand");
   const shape = broadcastShapes(op, ta.shape, tb.shape);
   return dispatch(prim, [ta, tb], {}, shape, out);
+}
+
+function requireTensorOperand(op: string, a: unknown, b: unknown): void {
+  if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
+    throw new ValueError(`${op}: at least one operand must be a Tensor`, { op, got: [typeof a, typeof b] });
+  }
 }
 
 const checkOperand = (op: string, x: unknown, what: string): Operand => {
@@ -114,17 +122,24 @@ export const round = (x: Tensor): Tensor => unaryRound("round", "round", x);
  */
 export function add(a: Operand, b: Operand, options: { alpha?: number } = {}): Tensor {
   const dtype = promoted("add", a, b);
-  const alpha = options.alpha ?? 1;
-  if (dtype === "bool") return binary("add", "maximum", a, alpha === 1 ? b : mul(b, alpha), "bool");
-  return binary("add", "add", a, alpha === 1 ? b : mul(b, alpha), dtype);
+  return binary("add", dtype === "bool" ? "maximum" : "add", a, scaled("add", b, options.alpha, dtype), dtype);
 }
 
 /** a - alpha * b, broadcasting. */
 export function sub(a: Operand, b: Operand, options: { alpha?: number } = {}): Tensor {
   const dtype = promoted("sub", a, b);
   if (dtype === "bool") throw new DTypeError("sub: subtracting bool tensors is not supported (use logicalXor or cast)", { op: "sub", got: "bool" });
-  const alpha = options.alpha ?? 1;
-  return binary("sub", "sub", a, alpha === 1 ? b : mul(b, alpha), dtype);
+  return binary("sub", "sub", a, scaled("sub", b, options.alpha, dtype), dtype);
+}
+
+/** `alpha * b` computed in the promoted `dtype` (a JS number stays a number); integer dtypes need an integer alpha. */
+function scaled(op: string, b: Operand, alpha: number | undefined, dtype: DType): Operand {
+  if (alpha === undefined || alpha === 1) return b;
+  if (typeof alpha !== "number" || Number.isNaN(alpha) || (!isFloating(dtype) && !Number.isInteger(alpha))) {
+    const expected = isFloating(dtype) ? "a number" : `an integer for ${dtype} operands`;
+    throw new ValueError(`${op}: alpha must be ${expected}, got ${String(alpha)}`, { op, expected, got: alpha });
+  }
+  return b instanceof Tensor ? mul(cast(b, dtype), alpha) : b * alpha;
 }
 
 /** a * b, broadcasting. Two bool tensors give their logical and. */
@@ -136,6 +151,7 @@ export function mul(a: Operand, b: Operand): Tensor {
 /**
  * a / b. True division (integer inputs give float32) unless `roundingMode` is
  * `"trunc"` or `"floor"`, which round the quotient and keep integer dtypes.
+ * Integer division by zero is refused.
  */
 export function div(a: Operand, b: Operand, options: { roundingMode?: "trunc" | "floor" } = {}): Tensor {
   const dtype = promoted("div", a, b);
@@ -143,18 +159,68 @@ export function div(a: Operand, b: Operand, options: { roundingMode?: "trunc" | 
   if (mode !== undefined && mode !== "trunc" && mode !== "floor") {
     throw new ValueError(`div: roundingMode must be "trunc" or "floor", got ${String(mode)}`, { op: "div", got: mode });
   }
-  const q = binary("div", "div", a, b, floatOf(dtype));
-  if (mode === undefined) return q;
-  const r = mode === "floor" ? floor(q) : where(lt(q, 0), ceil(q), floor(q));
-  return isFloating(dtype) ? r : cast(r, dtype === "bool" ? "int32" : dtype);
+  if (mode === undefined) return binary("div", "div", a, b, floatOf(dtype));
+  requireTensorOperand("div", a, b);
+  const ta = operand("div", a, dtype, "first operand");
+  const tb = operand("div", b, dtype, "second operand");
+  if (!isFloating(dtype)) {
+    if (tb.eq(0).any().item() !== 0) throw new ValueError(`div: integer division by zero (roundingMode "${mode}")`, { op: "div", got: 0 });
+    // The float64 quotient of two int32 values never rounds across an integer, so one
+    // rounding of it is exact: floor(16777217 / 1) stays 16777217.
+    const q = binary("div", "div", ta, tb, "float64");
+    const r = mode === "floor" ? floor(q) : where(lt(q, 0), ceil(q), floor(q));
+    return cast(r, dtype === "bool" ? "int32" : dtype);
+  }
+  if (mode === "trunc") {
+    // PyTorch truncates the quotient rounded to the dtype: trunc(1 / 0.1f) = 10 in float32.
+    const q = binary("div", "div", ta, tb, dtype);
+    return where(lt(q, 0), ceil(q), floor(q));
+  }
+  return floorDivide(ta, tb);
+}
+
+/**
+ * Python's floor division for floats, computed as PyTorch does (every step in the dtype):
+ * d = (a - fmod(a, b)) / b, minus 1 when the remainder and b differ in sign, then rounded to
+ * the nearest integer; a zero quotient keeps the sign of a / b, and b = 0 gives a / b.
+ * So 1 // 0.1 is 9 (0.1 is slightly above 1/10), as in Python.
+ */
+function floorDivide(a: Tensor, b: Tensor): Tensor {
+  const mod = fmod(a, b);
+  let d = div(sub(a, mod), b);
+  d = where(logicalAnd(ne(mod, 0), ne(lt(b, 0), lt(mod, 0))), sub(d, 1), d);
+  const f = floor(d);
+  let r = where(gt(sub(d, f), 0.5), add(f, 1), f);
+  const q = div(a, b);
+  r = where(eq(d, 0), mul(q, 0), r);
+  return where(eq(b, 0), q, r);
+}
+
+/** C's fmod: a - trunc(a / b) * b, exact, with the sign of a (integer b = 0 is an error). */
+export function fmod(a: Operand, b: Operand): Tensor {
+  const dtype = promoted("fmod", a, b);
+  if (dtype === "bool") throw new DTypeError("fmod: not supported for bool tensors", { op: "fmod", got: "bool" });
+  if (!isFloating(dtype) && (b instanceof Tensor ? b.eq(0).any().item() !== 0 : b === 0)) {
+    throw new ValueError("fmod: integer division by zero", { op: "fmod", got: 0 });
+  }
+  return binary("fmod", "fmod", a, b, dtype);
+}
+
+/** Python's modulo: a - floor(a / b) * b, with the sign of b. */
+export function remainder(a: Operand, b: Operand): Tensor {
+  const r = fmod(a, b);
+  const bNegative = b instanceof Tensor ? lt(b, 0) : Number(b < 0);
+  return where(logicalAnd(ne(r, 0), ne(lt(r, 0), bNegative)), add(r, b), r);
 }
 
 /** a ** b, broadcasting. Integer tensors to negative integer powers are refused. */
 export function pow(a: Operand, b: Operand): Tensor {
   const dtype = promoted("pow", a, b);
   if (!isFloating(dtype)) {
-    const negative = b instanceof Tensor ? b.lt(0).any().item() !== 0 : (b as number) < 0;
-    if (negative) throw new ValueError("pow: integers to negative integer powers are not allowed", { op: "pow", got: dtypeOf(b) });
+    const lowest = b instanceof Tensor ? (b.size === 0 ? 0 : b.min().item()) : b;
+    if (lowest < 0) {
+      throw new ValueError(`pow: integers to negative integer powers are not allowed (exponent ${lowest})`, { op: "pow", expected: "exponents >= 0", got: lowest });
+    }
   }
   return binary("pow", "pow", a, b, dtype === "bool" ? "int32" : dtype);
 }

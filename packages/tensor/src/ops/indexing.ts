@@ -3,7 +3,7 @@ import { dispatch } from "../dispatch.js";
 import { IndexError, ShapeError, fmtShape } from "../errors.js";
 import { normalizeAxis } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { checkInt, checkTensor, requireInt, scalarTensor } from "./common.js";
+import { checkInt, checkScalar, checkTensor, requireInt, scalarTensor } from "./common.js";
 import { arange } from "./creation.js";
 import { eq } from "./elementwise.js";
 import { cast, dataCopy, expand, reshape } from "./view.js";
@@ -79,7 +79,9 @@ function scatterCommon(op: "scatter" | "scatterAdd", x: Tensor, dim: number, ind
 
 /** Copy of `x` with `src` values written at `index` along `dim` (later writes win on duplicates). */
 export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | number): Tensor {
-  const s = src instanceof Tensor ? src : expand(scalarTensor(src, x.dtype), index.shape);
+  checkTensor("scatter", x);
+  checkTensor("scatter", index, "index");
+  const s = src instanceof Tensor ? src : expand(scalarTensor(checkScalar("scatter", src, "src"), x.dtype), index.shape);
   return scatterCommon("scatter", x, dim, index, s);
 }
 
@@ -127,7 +129,9 @@ export function oneHot(index: Tensor, numClasses = -1): Tensor {
   checkTensor(op, index, "index");
   requireInt(op, index);
   const values = dataCopy(index);
-  const classes = numClasses === -1 ? (values.length === 0 ? 0 : Math.max(...values) + 1) : checkInt(op, "numClasses", numClasses, 0);
+  let classes = 0;
+  if (numClasses !== -1) classes = checkInt(op, "numClasses", numClasses, 0);
+  else for (const v of values) classes = Math.max(classes, v + 1);
   checkIndexValues(op, index, classes, "numClasses");
   return cast(eq(reshape(index, [...index.shape, 1]), arange(classes, { dtype: "int32" })), "int32");
 }

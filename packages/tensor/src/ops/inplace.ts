@@ -6,7 +6,7 @@ import { getObserver, setObserver } from "../dispatch.js";
 import { DTypeError, ShapeError, ValueError, fmtShape } from "../errors.js";
 import { broadcastOperand, forEachRow } from "../kernels/js/iterate.js";
 import { broadcastShapes, shapesEqual } from "../shape.js";
-import { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor.js";
 import { checkFinite, checkTensor, scalarTensor } from "./common.js";
 import { add, clamp, div, mul, sub } from "./elementwise.js";
 import { cast, clone } from "./view.js";
@@ -37,10 +37,10 @@ function assign(op: string, t: Tensor, value: Tensor): Tensor {
   if (RANK[value.dtype] > RANK[t.dtype]) {
     throw new DTypeError(`${op}: result type ${value.dtype} cannot be stored in a ${t.dtype} tensor`, { op, expected: t.dtype, got: value.dtype });
   }
-  const src = value.dtype === "bool" || t.dtype !== "bool" ? value : cast(value, "bool");
+  // Typed-array stores convert what remains allowed (float64 -> float32, int32/bool -> float, bool -> int32).
   const D = t.storage.data;
-  const S = src.storage.data;
-  forEachRow(t.shape, [{ strides: t.strides, offset: t.offset }, broadcastOperand(src, t.shape)], (p, s, _io, n) => {
+  const S = value.storage.data;
+  forEachRow(t.shape, [{ strides: t.strides, offset: t.offset }, broadcastOperand(value, t.shape)], (p, s, _io, n) => {
     let id = p[0]!, is = p[1]!;
     const sd = s[0]!, ss = s[1]!;
     for (let k = 0; k < n; k++, id += sd, is += ss) D[id] = S[is]!;
@@ -86,7 +86,7 @@ export const lerp_ = <T extends Tensor>(t: T, end: Operand, weight: number): T =
   update("lerp_", t, () => add(t, mul(sub(end, t), checkFinite("lerp_", "weight", weight)))) as T;
 /** Clamp in place. */
 export const clamp_ = <T extends Tensor>(t: T, min?: number | null, max?: number | null): T => update("clamp_", t, () => clamp(t, min, max)) as T;
-/** Copy `src` (broadcast to `t`'s shape; any dtype that converts without losing its kind) into `t`. */
+/** Copy `src` into `t`, broadcast to its shape and converted to its dtype as `to()` does (float -> int truncates). */
 export function copy_<T extends Tensor>(t: T, src: Tensor): T {
   checkTarget("copy_", t);
   checkTensor("copy_", src, "src");

@@ -1,7 +1,7 @@
 // Joins and shuffles: cat, stack, split, chunk, unbind, pad, repeat, tile, flip, roll, tril, triu.
 import { resultType } from "../dtype.js";
 import { dispatch } from "../dispatch.js";
-import { ShapeError, ValueError, fmtShape } from "../errors.js";
+import { AxisError, ShapeError, ValueError, fmtShape } from "../errors.js";
 import { checkShape, normalizeAxes, normalizeAxis } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { checkInt, checkTensor } from "./common.js";
@@ -17,12 +17,12 @@ import { cast, clone, expand, flipView, narrow, reshape, unsqueeze } from "./vie
  */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const op = "cat";
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new ValueError(`${op}: expected a non-empty list of tensors`, { op });
+  if (!Array.isArray(tensors as unknown) || tensors.length === 0) throw new ValueError(`${op}: expected a non-empty list of tensors`, { op });
   tensors.forEach((t, i) => checkTensor(op, t, `tensors[${i}]`));
   // Legacy PyTorch rule: 1-d empty tensors are skipped.
   const parts = tensors.filter((t) => !(t.ndim === 1 && t.shape[0] === 0));
   const ref = parts[0] ?? tensors[0]!;
-  if (ref.ndim === 0) throw new ShapeError(`${op}: zero-dimensional tensors cannot be concatenated`, { op, shapes: tensors.map((t) => t.shape) });
+  if (parts.some((t) => t.ndim === 0)) throw new ShapeError(`${op}: zero-dimensional tensors cannot be concatenated`, { op, shapes: tensors.map((t) => t.shape) });
   const d = normalizeAxis(op, dim, ref.ndim);
   const dtype = resultType(...tensors.map((t) => ({ dtype: t.dtype, ndim: Math.max(1, t.ndim) })));
   let total = 0;
@@ -35,18 +35,18 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     }
     total += t.shape[d]!;
   }
-  if (parts.length === 0) return cast(tensors[0]!, dtype);
+  // Like PyTorch, the result is always a new tensor, even for a single input.
+  if (parts.length === 0) return clone(cast(tensors[0]!, dtype));
   const shape = ref.shape.slice();
   shape[d] = total;
   checkShape(op, shape);
-  if (parts.length === 1) return cast(parts[0]!, dtype);
   return dispatch(op, parts.map((t) => cast(t, dtype)), { axis: d }, shape, dtype);
 }
 
 /** Stack equal-shaped tensors along a new dim. */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const op = "stack";
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new ValueError(`${op}: expected a non-empty list of tensors`, { op });
+  if (!Array.isArray(tensors as unknown) || tensors.length === 0) throw new ValueError(`${op}: expected a non-empty list of tensors`, { op });
   const ref = checkTensor(op, tensors[0], "tensors[0]");
   tensors.forEach((t, i) => {
     checkTensor(op, t, `tensors[${i}]`);
@@ -61,10 +61,16 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   return cat(tensors.map((t) => unsqueeze(t, d)), d);
 }
 
+/** Throw an AxisError when `x` is 0-d (it has no dim to split along). */
+function requireDims(op: string, x: Tensor): void {
+  if (x.ndim === 0) throw new AxisError(`${op}: cannot be applied to a 0-d tensor`, { op, shapes: [x.shape], expected: ">= 1 dims", got: 0 });
+}
+
 /** Split into pieces of `size` (last may be smaller) or of the listed sizes. */
 export function split(x: Tensor, sizeOrSections: number | readonly number[], dim = 0): Tensor[] {
   const op = "split";
   checkTensor(op, x);
+  requireDims(op, x);
   const d = normalizeAxis(op, dim, x.ndim);
   const n = x.shape[d]!;
   let sizes: number[];
@@ -93,17 +99,22 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
   });
 }
 
-/** Split into `chunks` nearly equal pieces (PyTorch: size ceil(n / chunks)). */
+/**
+ * Split into at most `chunks` pieces of size ceil(n / chunks), the last one smaller
+ * (PyTorch: 6 elements in 4 chunks give 3 pieces of 2; an empty dim gives `chunks` empty pieces).
+ */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   checkTensor("chunk", x);
+  requireDims("chunk", x);
   checkInt("chunk", "chunks", chunks, 1);
   const n = x.shape[normalizeAxis("chunk", dim, x.ndim)]!;
-  return split(x, Math.max(1, Math.ceil(n / chunks)), dim);
+  return split(x, n === 0 ? new Array<number>(chunks).fill(0) : Math.ceil(n / chunks), dim);
 }
 
 /** All slices along `dim`, with that dim removed. */
 export function unbind(x: Tensor, dim = 0): Tensor[] {
   checkTensor("unbind", x);
+  requireDims("unbind", x);
   const d = normalizeAxis("unbind", dim, x.ndim);
   return Array.from({ length: x.shape[d]! }, (_, i) => x.select(d, i));
 }
@@ -130,6 +141,9 @@ export function pad(
   const op = "pad";
   checkTensor(op, x);
   const mode = options.mode ?? "constant";
+  if (!["constant", "reflect", "replicate", "circular"].includes(mode)) {
+    throw new ValueError(`${op}: unknown mode "${String(mode)}" (expected constant, reflect, replicate or circular)`, { op, got: mode });
+  }
   if (padding.length % 2 !== 0 || padding.length / 2 > x.ndim) {
     throw new ValueError(`${op}: padding length must be even and at most 2 * ndim (${2 * x.ndim}), got ${padding.length}`, {
       op,
@@ -158,7 +172,8 @@ export function pad(
       after[d] = Math.max(0, hi);
     }
     const value = options.value ?? 0;
-    if (before.every((b) => b === 0) && after.every((a) => a === 0)) return y;
+    // Like PyTorch, the result never aliases the input.
+    if (before.every((b) => b === 0) && after.every((a) => a === 0)) return clone(y);
     const shape = checkShape(op, y.shape.map((s, d) => s + before[d]! + after[d]!));
     return dispatch(op, [y], { before, after, interior: y.shape.map(() => 0), value }, shape, y.dtype);
   }
@@ -188,7 +203,7 @@ export function pad(
     }
     y = parts.length === 1 ? y : cat(parts, d);
   }
-  return y;
+  return y === x ? clone(x) : y;
 }
 
 function expandAlong(x: Tensor, d: number, n: number): Tensor {
@@ -217,7 +232,8 @@ export function repeat(x: Tensor, reps: readonly number[]): Tensor {
   const expanded = base.flatMap((s, i) => [reps[i]!, s]);
   const out = base.map((s, i) => s * reps[i]!);
   checkShape(op, out);
-  return reshape(expand(reshape(x, inter), expanded), out);
+  // clone: the result owns its data (a reshape of the expanded view could alias `x`).
+  return reshape(clone(expand(reshape(x, inter), expanded)), out);
 }
 
 /** NumPy-style tile: like repeat, but reps shorter than ndim are padded with leading 1s. */
@@ -256,11 +272,13 @@ function triangle(op: string, x: Tensor, diagonal: number, lower: boolean): Tens
   if (x.ndim < 2) throw new ShapeError(`${op}: input must have at least 2 dims, got ${fmtShape(x.shape)}`, { op, shapes: [x.shape] });
   const rows = x.shape[x.ndim - 2]!;
   const cols = x.shape[x.ndim - 1]!;
-  // keep[i, j] = j - i <= diagonal (lower) or j - i >= diagonal (upper)
+  // keep[i, j] = j - i <= diagonal (lower) or j - i >= diagonal (upper); clamping the
+  // diagonal keeps i + diagonal inside int32 without changing the mask.
+  const k = Math.min(Math.max(diagonal, -rows), cols);
   const i = reshape(arange(rows, { dtype: "int32" }), [rows, 1]);
   const j = reshape(arange(cols, { dtype: "int32" }), [1, cols]);
-  const keep = lower ? le(j, add(i, diagonal)) : ge(j, add(i, diagonal));
-  return where(keep, x, 0);
+  const keep = lower ? le(j, add(i, k)) : ge(j, add(i, k));
+  return where(keep, x, x.dtype === "bool" ? false : 0);
 }
 
 /** Lower triangle of the last two dims (elements with j - i <= diagonal), zeros elsewhere. */

@@ -44,7 +44,16 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       got: k2,
     });
   }
-  const batch = broadcastShapes(op, a2.shape.slice(0, -2), b2.shape.slice(0, -2));
+  const batchA = a2.shape.slice(0, -2);
+  const batchB = b2.shape.slice(0, -2);
+  const lead = batchA.length - batchB.length;
+  if (batchA.some((s, i) => { const t = batchB[i - lead]; return t !== undefined && s !== 1 && t !== 1 && s !== t; })) {
+    throw new ShapeError(`${op}: batch dims do not broadcast for ${fmtShape(a.shape)} @ ${fmtShape(b.shape)} (${fmtShape(batchA)} vs ${fmtShape(batchB)})`, {
+      op,
+      shapes: [a.shape, b.shape],
+    });
+  }
+  const batch = broadcastShapes(op, batchA, batchB);
   const outShape = checkShape(op, [...batch, m, n]);
   const y = dispatch(op, [expand(a2, [...batch, m, k]), expand(b2, [...batch, k, n])], {}, outShape, a.dtype);
   if (a.ndim === 1 && b.ndim === 1) return reshape(y, []);
@@ -59,6 +68,14 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   checkPair(op, a, b);
   if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0]) {
     throw new ShapeError(`${op}: expected [B, M, K] and [B, K, N], got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`, { op, shapes: [a.shape, b.shape] });
+  }
+  if (a.shape[2] !== b.shape[1]) {
+    throw new ShapeError(`${op}: inner dimensions differ for ${fmtShape(a.shape)} @ ${fmtShape(b.shape)} (${a.shape[2]} != ${b.shape[1]})`, {
+      op,
+      shapes: [a.shape, b.shape],
+      expected: a.shape[2],
+      got: b.shape[1],
+    });
   }
   return matmul(a, b);
 }

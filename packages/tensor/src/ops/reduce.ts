@@ -59,40 +59,38 @@ export const amax = (x: Tensor, dim?: Dims, keepdim = false): Tensor => reduce("
 /** Smallest value over `dim` (all dims by default); NaN wins. */
 export const amin = (x: Tensor, dim?: Dims, keepdim = false): Tensor => reduce("amin", "min", x, dim, keepdim, x.dtype);
 
-function argReduce(op: "argmax" | "argmin", x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
+function argReduce(op: string, prim: "argmax" | "argmin", x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
   checkTensor(op, x);
   if (dim === undefined) {
-    if (x.size === 0) throw new ShapeError(`${op}: cannot take ${op} of an empty tensor ${fmtShape(x.shape)}`, { op, shapes: [x.shape] });
+    if (x.size === 0) throw new ShapeError(`${op}: cannot take ${prim} of an empty tensor ${fmtShape(x.shape)}`, { op, shapes: [x.shape] });
     const flat = reshape(x, [-1]);
-    const y = dispatch(op, [flat], { axis: 0 }, [1], "int32");
+    const y = dispatch(prim, [flat], { axis: 0 }, [1], "int32");
     return keepdim ? reshape(y, x.shape.map(() => 1)) : reshape(y, []);
   }
   const axis = normalizeAxis(op, dim, x.ndim);
   if (x.ndim > 0 && x.shape[axis] === 0) {
     throw new ShapeError(`${op}: cannot reduce over zero-size dim ${dim} of ${fmtShape(x.shape)}`, { op, shapes: [x.shape] });
   }
-  if (x.ndim === 0) return argReduce(op, x, undefined, keepdim);
-  const y = dispatch(op, [x], { axis }, keptShape(x, [axis]), "int32");
+  if (x.ndim === 0) return argReduce(op, prim, x, undefined, keepdim);
+  const y = dispatch(prim, [x], { axis }, keptShape(x, [axis]), "int32");
   return finish(y, [axis], keepdim);
 }
 
 /** Index of the largest value (first one on ties; NaN counts as largest). int32. */
-export const argmax = (x: Tensor, dim?: number, keepdim = false): Tensor => argReduce("argmax", x, dim, keepdim);
+export const argmax = (x: Tensor, dim?: number, keepdim = false): Tensor => argReduce("argmax", "argmax", x, dim, keepdim);
 /** Index of the smallest value (first on ties; NaN counts as smallest). int32. */
-export const argmin = (x: Tensor, dim?: number, keepdim = false): Tensor => argReduce("argmin", x, dim, keepdim);
+export const argmin = (x: Tensor, dim?: number, keepdim = false): Tensor => argReduce("argmin", "argmin", x, dim, keepdim);
 
 /** Largest values along `dim` and their indices; the gradient flows to the chosen index. */
-export function max(x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
-  const indices = argmax(x, dim, true);
-  const values = x.ndim === 0 ? x : gather(x, dim, indices);
-  return { values: finish(values, x.ndim === 0 ? [] : [normalizeAxis("max", dim, x.ndim)], keepdim), indices: finish(indices, x.ndim === 0 ? [] : [normalizeAxis("max", dim, x.ndim)], keepdim) };
-}
+export const max = (x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } => valuesAndIndices("max", "argmax", x, dim, keepdim);
 
 /** Smallest values along `dim` and their indices. */
-export function min(x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
-  const indices = argmin(x, dim, true);
+export const min = (x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } => valuesAndIndices("min", "argmin", x, dim, keepdim);
+
+function valuesAndIndices(op: string, prim: "argmax" | "argmin", x: Tensor, dim: number, keepdim: boolean): { values: Tensor; indices: Tensor } {
+  const indices = argReduce(op, prim, x, dim, true);
   const values = x.ndim === 0 ? x : gather(x, dim, indices);
-  const axes = x.ndim === 0 ? [] : [normalizeAxis("min", dim, x.ndim)];
+  const axes = x.ndim === 0 ? [] : [normalizeAxis(op, dim, x.ndim)];
   return { values: finish(values, axes, keepdim), indices: finish(indices, axes, keepdim) };
 }
 
@@ -128,8 +126,11 @@ export function norm(x: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor {
   if (p === -Infinity) return amin(a, dim, keepdim);
   if (p === 0) return cast(sum(ne(x, 0), dim, keepdim), x.dtype);
   if (p === 1) return sum(a, dim, keepdim);
-  if (p === 2) return sqrt(sum(mul(x, x), dim, keepdim));
-  return pow(sum(pow(a, p), dim, keepdim), 1 / p);
+  // NOTE: float32 powers overflow and underflow early ((1e20)^2 = inf, (1e-30)^2 = 0), so
+  // they are taken in float64 and only the norm is rounded back.
+  const w = cast(a, "float64");
+  const r = p === 2 ? sqrt(sum(mul(w, w), dim, keepdim)) : pow(sum(pow(w, p), dim, keepdim), 1 / p);
+  return cast(r, x.dtype);
 }
 
 /** log(sum(exp(x))) over `dim`, computed stably by shifting with the (detached) max. */

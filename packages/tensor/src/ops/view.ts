@@ -16,9 +16,15 @@ function makeView(x: Tensor, shape: readonly number[], strides: readonly number[
   return new Tensor(x.storage, shape, strides, offset, x.dtype);
 }
 
+/** Throw an AxisError for ops that index a dim when `x` is 0-d (it has none). */
+function requireDims(op: string, x: Tensor): void {
+  if (x.ndim === 0) throw new AxisError(`${op}: cannot be applied to a 0-d tensor`, { op, shapes: [x.shape], expected: ">= 1 dims", got: 0 });
+}
+
 /** Size of dim `d`. */
 export function sizeOf(x: Tensor, d: number): number {
-  return x.shape[normalizeAxis("size", d, x.ndim)] ?? 1;
+  requireDims("size", x);
+  return x.shape[normalizeAxis("size", d, x.ndim)]!;
 }
 
 /** The value of a one-element tensor. */
@@ -45,7 +51,10 @@ function inferShape(op: string, x: Tensor, shape: readonly number[]): number[] {
   let known = 1;
   for (let i = 0; i < out.length; i++) {
     const s = out[i]!;
-    if (s === -1 && infer < 0) infer = i;
+    if (s === -1 && infer >= 0) {
+      throw new ShapeError(`${op}: only one dim can be inferred, got shape [${shape.join(", ")}]`, { op, shapes: [x.shape], got: shape });
+    }
+    if (s === -1) infer = i;
     else if (!Number.isInteger(s) || s < 0) {
       throw new ValueError(`${op}: invalid size ${s} in shape [${shape.join(", ")}]`, { op, shapes: [x.shape], got: shape });
     } else known *= s;
@@ -219,11 +228,13 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 /** Split dim `dim` into `sizes` (one may be -1). */
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
   checkTensor("unflatten", x);
+  requireDims("unflatten", x);
   const d = normalizeAxis("unflatten", dim, x.ndim);
   const n = x.shape[d]!;
   const known = sizes.filter((s) => s !== -1).reduce((p, s) => p * s, 1);
   const resolved = sizes.map((s) => (s === -1 ? n / known : s));
-  if (numel(resolved) !== n || !resolved.every((s) => Number.isInteger(s) && s >= 0)) {
+  const inferred = sizes.filter((s) => s === -1).length;
+  if (sizes.length === 0 || inferred > 1 || numel(resolved) !== n || !resolved.every((s) => Number.isInteger(s) && s >= 0)) {
     throw new ShapeError(`unflatten: sizes [${sizes.join(", ")}] do not multiply to dim ${dim} of ${fmtShape(x.shape)} (${n})`, {
       op: "unflatten",
       shapes: [x.shape],
@@ -263,6 +274,7 @@ export function flipView(x: Tensor, axes: readonly number[]): Tensor {
 /** `length` elements of dim `dim` from `start` (negative start counts from the end). */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   checkTensor("narrow", x);
+  requireDims("narrow", x);
   const d = normalizeAxis("narrow", dim, x.ndim);
   const n = x.shape[d]!;
   checkInt("narrow", "start", start, -n, n);
@@ -281,8 +293,9 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 export function slice(x: Tensor, dim: number, start?: number, end?: number, step = 1): Tensor {
   const op = "slice";
   checkTensor(op, x);
+  requireDims(op, x);
   const d = normalizeAxis(op, dim, x.ndim);
-  const n = x.shape[d] ?? 1;
+  const n = x.shape[d]!;
   checkInt(op, "step", step);
   if (step === 0) throw new ValueError(`${op}: step must be nonzero`, { op, got: step });
   for (const [name, v] of [["start", start], ["end", end]] as const) {
@@ -305,6 +318,7 @@ export function slice(x: Tensor, dim: number, start?: number, end?: number, step
 /** Index `index` of dim `dim`, removing that dim. */
 export function select(x: Tensor, dim: number, index: number): Tensor {
   checkTensor("select", x);
+  requireDims("select", x);
   const d = normalizeAxis("select", dim, x.ndim);
   const n = x.shape[d]!;
   if (!Number.isInteger(index) || index < -n || index >= n) {

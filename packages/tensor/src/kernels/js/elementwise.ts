@@ -40,6 +40,12 @@ export function roundHalfEven(x: number): number {
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/** C's `pow`: like `Math.pow`, except that 1^y = 1 and (-1)^±inf = 1 (JS gives NaN). */
+export function powC(x: number, y: number): number {
+  if (x === 1 || (x === -1 && (y === Infinity || y === -Infinity))) return 1;
+  return Math.pow(x, y);
+}
+
 /** Numerically careful logistic function. */
 export function sigmoidScalar(x: number): number {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
@@ -47,7 +53,6 @@ export function sigmoidScalar(x: number): number {
   return e / (1 + e);
 }
 
-/* eslint-disable @typescript-eslint/no-non-null-assertion */
 export const neg = unaryKernel((A, O, ia, sa, io, n) => { for (let k = 0; k < n; k++, ia += sa) O[io + k] = -A[ia]!; });
 export const abs = unaryKernel((A, O, ia, sa, io, n) => { for (let k = 0; k < n; k++, ia += sa) O[io + k] = Math.abs(A[ia]!); });
 export const sign = unaryKernel((A, O, ia, sa, io, n) => { for (let k = 0; k < n; k++, ia += sa) { const x = A[ia]!; O[io + k] = x > 0 ? 1 : x < 0 ? -1 : 0; } });
@@ -70,7 +75,8 @@ export const add = binaryKernel((A, B, O, ia, sa, ib, sb, io, n) => { for (let k
 export const sub = binaryKernel((A, B, O, ia, sa, ib, sb, io, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) O[io + k] = A[ia]! - B[ib]!; });
 export const mul = binaryKernel((A, B, O, ia, sa, ib, sb, io, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) O[io + k] = A[ia]! * B[ib]!; });
 export const div = binaryKernel((A, B, O, ia, sa, ib, sb, io, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) O[io + k] = A[ia]! / B[ib]!; });
-export const pow = binaryKernel((A, B, O, ia, sa, ib, sb, io, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) O[io + k] = Math.pow(A[ia]!, B[ib]!); });
+export const pow = binaryKernel((A, B, O, ia, sa, ib, sb, io, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) O[io + k] = powC(A[ia]!, B[ib]!); });
+export const fmod = binaryKernel((A, B, O, ia, sa, ib, sb, io, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) O[io + k] = A[ia]! % B[ib]!; });
 export const maximum = binaryKernel((A, B, O, ia, sa, ib, sb, io, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) O[io + k] = Math.max(A[ia]!, B[ib]!); });
 export const minimum = binaryKernel((A, B, O, ia, sa, ib, sb, io, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) O[io + k] = Math.min(A[ia]!, B[ib]!); });
 export const eq = binaryKernel((A, B, O, ia, sa, ib, sb, io, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) O[io + k] = A[ia]! === B[ib]! ? 1 : 0; });
@@ -79,7 +85,6 @@ export const lt = binaryKernel((A, B, O, ia, sa, ib, sb, io, n) => { for (let k 
 export const le = binaryKernel((A, B, O, ia, sa, ib, sb, io, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) O[io + k] = A[ia]! <= B[ib]! ? 1 : 0; });
 export const gt = binaryKernel((A, B, O, ia, sa, ib, sb, io, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) O[io + k] = A[ia]! > B[ib]! ? 1 : 0; });
 export const ge = binaryKernel((A, B, O, ia, sa, ib, sb, io, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) O[io + k] = A[ia]! >= B[ib]! ? 1 : 0; });
-/* eslint-enable @typescript-eslint/no-non-null-assertion */
 
 /** where(cond, a, b) with all three broadcast to the output. */
 export const where: Kernel<"where"> = (inputs, _attrs, out) => {
@@ -100,7 +105,7 @@ export const copy: Kernel<"copy"> = (inputs, _attrs, out) => {
   forEachRow(out.shape, [broadcastOperand(a, out.shape)], (p, s, io, n) => {
     let ia = p[0]!;
     const sa = s[0]!;
-    if (sa === 1) O.set(A.subarray(ia, ia + n) as never, io);
+    if (sa === 1) O.set(A.subarray(ia, ia + n), io);
     else for (let k = 0; k < n; k++, ia += sa) O[io + k] = A[ia]!;
   });
 };

@@ -14,7 +14,7 @@ export const jsProvider: CompleteProvider = {
     tanh: { run: E.tanh }, sigmoid: { run: E.sigmoid }, erf: { run: E.erf }, relu: { run: E.relu },
     floor: { run: E.floor }, ceil: { run: E.ceil }, round: { run: E.round },
     add: { run: E.add }, sub: { run: E.sub }, mul: { run: E.mul }, div: { run: E.div }, pow: { run: E.pow },
-    maximum: { run: E.maximum }, minimum: { run: E.minimum },
+    maximum: { run: E.maximum }, minimum: { run: E.minimum }, fmod: { run: E.fmod },
     eq: { run: E.eq }, ne: { run: E.ne }, lt: { run: E.lt }, le: { run: E.le }, gt: { run: E.gt }, ge: { run: E.ge },
     where: { run: E.where }, cast: { run: E.cast }, copy: { run: E.copy },
     sum: { run: R.sum }, prod: { run: R.prod }, max: { run: R.max }, min: { run: R.min },

@@ -18,11 +18,10 @@ function reduceKernel(init: number, step: (acc: Float64Array, io: number, X: Ten
     forEachRow(x.shape, [{ strides: x.strides, offset: x.offset }, { strides: reducedStrides(x, out), offset: 0 }], (p, s, _io, n) =>
       step(acc, p[1]!, X, p[0]!, s[0]!, s[1]!, n),
     );
-    out.storage.data.set(acc as never);
+    out.storage.data.set(acc);
   };
 }
 
-/* eslint-disable @typescript-eslint/no-non-null-assertion */
 export const sum = reduceKernel(0, (acc, io, X, ix, sx, so, n) => { for (let k = 0; k < n; k++, ix += sx, io += so) acc[io] = acc[io]! + X[ix]!; });
 export const prod = reduceKernel(1, (acc, io, X, ix, sx, so, n) => { for (let k = 0; k < n; k++, ix += sx, io += so) acc[io] = acc[io]! * X[ix]!; });
 export const max = reduceKernel(-Infinity, (acc, io, X, ix, sx, so, n) => {
@@ -31,7 +30,6 @@ export const max = reduceKernel(-Infinity, (acc, io, X, ix, sx, so, n) => {
 export const min = reduceKernel(Infinity, (acc, io, X, ix, sx, so, n) => {
   for (let k = 0; k < n; k++, ix += sx, io += so) { const v = X[ix]!; if (v < acc[io]! || v !== v) acc[io] = v; }
 });
-/* eslint-enable @typescript-eslint/no-non-null-assertion */
 
 /**
  * Visit every lane along `axis`: `lane(ix, sx, io, so, len)` gets the input start and

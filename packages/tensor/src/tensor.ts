@@ -31,7 +31,7 @@ type Operand = Tensor | number;
  * frozen array takes V8's slow path.
  */
 function frozenCopy(xs: readonly number[]): readonly number[] {
-  if (Object.isFrozen(xs)) return xs;
+  if (Object.isFrozen(xs) && Array.isArray(xs)) return xs;
   const n = xs.length;
   const copy = new Array<number>(n);
   for (let i = 0; i < n; i++) copy[i] = xs[i]!;
@@ -76,7 +76,10 @@ export class Tensor {
 
   /** Allocate a zero-filled contiguous tensor (no validation: internal use). */
   static alloc(shape: readonly number[], dtype: DType): Tensor {
-    return new Tensor(new Storage(allocate(dtype, numel(shape))), shape, contiguousStrides(shape), 0, dtype);
+    // The strides array is ours, so freeze it in place; the constructor then keeps it without a copy.
+    const frozenShape = frozenCopy(shape);
+    const strides = Object.freeze(contiguousStrides(frozenShape));
+    return new Tensor(new Storage(allocate(dtype, numel(frozenShape))), frozenShape, strides, 0, dtype);
   }
 
   /** Wrap a typed array as a contiguous tensor of `shape` (no copy). */

@@ -262,9 +262,9 @@ describe.each(BACKENDS)("elementwise ops on $name", (backend) => {
       expectValues(div(tensor([true]), tensor([true]), { roundingMode: "floor" }), "int32", [1]);
     });
 
-    it("floors 1 / 0.1 to 9 as Python does (the float32 quotient alone rounds to 10)", () => {
+    it("floors 1 / 0.1 to 9 as Python does, but truncates the float32 quotient (-10), as PyTorch does", () => {
       expectValues(div(tensor([1]), 0.1, { roundingMode: "floor" }), "float32", [9]);
-      expectValues(div(tensor([-1]), 0.1, { roundingMode: "trunc" }), "float32", [-9]);
+      expectValues(div(tensor([-1]), 0.1, { roundingMode: "trunc" }), "float32", [-10]);
     });
 
     it("refuses integer division by zero and unknown rounding modes", () => {

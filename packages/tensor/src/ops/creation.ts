@@ -29,7 +29,7 @@ function checkNumericDtype(op: string, dtype: unknown): DType {
 function fromFlat(values: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
   const data = allocate(dtype, values.length);
   if (dtype === "bool") for (let i = 0; i < values.length; i++) data[i] = values[i] !== 0 ? 1 : 0;
-  else data.set(values as never);
+  else data.set(values);
   return new Tensor(new Storage(data), shape, contiguousStrides(shape), 0, dtype);
 }
 

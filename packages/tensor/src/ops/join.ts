@@ -17,7 +17,8 @@ import { cast, clone, expand, flipView, narrow, reshape, unsqueeze } from "./vie
  */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const op = "cat";
-  if (!Array.isArray(tensors as unknown) || tensors.length === 0) throw new ValueError(`${op}: expected a non-empty list of tensors`, { op });
+  const list: unknown = tensors; // checked as unknown, so `tensors` keeps its element type
+  if (!Array.isArray(list) || tensors.length === 0) throw new ValueError(`${op}: expected a non-empty list of tensors`, { op });
   tensors.forEach((t, i) => checkTensor(op, t, `tensors[${i}]`));
   // Legacy PyTorch rule: 1-d empty tensors are skipped.
   const parts = tensors.filter((t) => !(t.ndim === 1 && t.shape[0] === 0));
@@ -46,7 +47,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
 /** Stack equal-shaped tensors along a new dim. */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const op = "stack";
-  if (!Array.isArray(tensors as unknown) || tensors.length === 0) throw new ValueError(`${op}: expected a non-empty list of tensors`, { op });
+  const list: unknown = tensors; // checked as unknown, so `tensors` keeps its element type
+  if (!Array.isArray(list) || tensors.length === 0) throw new ValueError(`${op}: expected a non-empty list of tensors`, { op });
   const ref = checkTensor(op, tensors[0], "tensors[0]");
   tensors.forEach((t, i) => {
     checkTensor(op, t, `tensors[${i}]`);

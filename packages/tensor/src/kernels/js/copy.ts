@@ -7,7 +7,7 @@ export function stridedCopy(shape: readonly number[], S: TypedArray, src: Operan
   forEachRow(shape, [src, dst], (p, s, _io, n) => {
     let is = p[0]!, id = p[1]!;
     const ss = s[0]!, sd = s[1]!;
-    if (ss === 1 && sd === 1 && S.constructor === D.constructor) D.set(S.subarray(is, is + n) as never, id);
+    if (ss === 1 && sd === 1 && S.constructor === D.constructor) D.set(S.subarray(is, is + n), id);
     else for (let k = 0; k < n; k++, is += ss, id += sd) D[id] = S[is]!;
   });
 }

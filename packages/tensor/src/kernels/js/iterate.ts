@@ -24,11 +24,13 @@ export function forEachRow(
   let total = 1;
   for (let d = 0; d < nd0; d++) total *= shape[d]!;
   if (total === 0) return;
-  const offsets = new Array<number>(k);
-  const inner = new Array<number>(k);
+  // Built with push so V8 sees packed small-integer arrays: the row loops that read
+  // them (often inlined here) then keep their offsets as untagged integers.
+  const offsets: number[] = [];
+  const inner: number[] = [];
   for (let j = 0; j < k; j++) {
-    offsets[j] = operands[j]!.offset;
-    inner[j] = 0;
+    offsets.push(operands[j]!.offset);
+    inner.push(0);
   }
   // Fast path (most elementwise calls): when every pair of consecutive non-size-1 dims
   // merges for every operand, the whole iteration is one row. This check allocates nothing.

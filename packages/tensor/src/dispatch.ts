@@ -210,7 +210,7 @@ export function dispatch<P extends ComputePrimitive>(
   let done = false;
   for (let i = providers.length - 1; i >= 0 && !done; i--) {
     const provider = providers[i]!;
-    const kernel = provider.kernels[prim] as ProviderKernel<P> | undefined;
+    const kernel = provider.kernels[prim];
     if (kernel === undefined || (kernel.accepts !== undefined && !kernel.accepts(inputs, attrs, out))) continue;
     try {
       kernel.run(inputs, attrs, out);

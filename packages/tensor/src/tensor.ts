@@ -31,7 +31,7 @@ type Operand = Tensor | number;
  * frozen array takes V8's slow path.
  */
 function frozenCopy(xs: readonly number[]): readonly number[] {
-  if (Object.isFrozen(xs) && Array.isArray(xs)) return xs;
+  if (Object.isFrozen(xs)) return xs;
   const n = xs.length;
   const copy = new Array<number>(n);
   for (let i = 0; i < n; i++) copy[i] = xs[i]!;

@@ -145,6 +145,7 @@ let trace: { prim: Primitive; provider: string }[] | undefined;
  * Registering a provider with a name already present replaces it.
  */
 export function registerProvider(provider: KernelProvider): void {
+  if (provider.name === "js") throw new BackendError('registerProvider: the name "js" is reserved for the reference kernels', { op: "registerProvider", got: provider.name });
   unregisterProvider(provider.name);
   providers.push(provider);
 }

@@ -373,12 +373,17 @@ export class Tensor {
   prod(dim?: number | readonly number[], keepdim = false): Tensor {
     return R.prod(this, dim, keepdim);
   }
-  /** Largest element over all dims. With a dim, use {@link maxDim}. */
-  max(): Tensor {
-    return R.amax(this);
+  /** Largest element over all dims; with a dim, values and indices (like PyTorch). */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  max(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+    return dim === undefined ? R.amax(this) : R.max(this, dim, keepdim);
   }
-  min(): Tensor {
-    return R.amin(this);
+  /** Smallest element over all dims; with a dim, values and indices (like PyTorch). */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  min(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+    return dim === undefined ? R.amin(this) : R.min(this, dim, keepdim);
   }
   /** Largest values along `dim` and their indices. */
   maxDim(dim: number, keepdim = false): { values: Tensor; indices: Tensor } {

@@ -246,3 +246,19 @@ describe("the observer", () => {
     expect(log.map((r) => r.prim)).toEqual(["expand", "matmul"]);
   });
 });
+
+describe("reserved provider names", () => {
+  it("refuses to register a provider named js, which would shadow the reference kernels", () => {
+    const e = (() => {
+      try {
+        registerProvider({ name: "js", kernels: {} });
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
+    expect(e).toBeInstanceOf(BackendError);
+    expect((e as BackendError).op).toBe("registerProvider");
+    expect(listProviders()).toEqual(["js"]);
+  });
+});

@@ -197,6 +197,9 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   return dispatchView(op, x, { shape: outShape }, makeView(x, outShape, strides, x.offset));
 }
 
+/** Broadcast to `shape` (same as {@link expand}). */
+export const broadcastTo = (x: Tensor, shape: readonly number[]): Tensor => expand(x, shape);
+
 /** Remove size-1 dims (all, or the given ones; non-1 dims in the list are left alone). */
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   checkTensor("squeeze", x);

@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: {
       "@seqlab/tensor": src("tensor"),
+      "@seqlab/autograd": src("autograd"),
     },
   },
   test: {
@@ -15,6 +16,10 @@ export default defineConfig({
       {
         extends: true,
         test: { name: "tensor", include: ["packages/tensor/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        test: { name: "autograd", include: ["packages/autograd/**/*.test.ts"] },
       },
     ],
   },

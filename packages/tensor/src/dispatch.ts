@@ -127,8 +127,29 @@ export interface CompleteProvider extends KernelProvider {
   readonly kernels: { readonly [P in ComputePrimitive]: ProviderKernel<P> };
 }
 
+/** Options of `Tensor.backward`. */
+export interface BackwardOptions {
+  /** Keep saved tensors so backward can run again (default: `createGraph`). */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, for higher-order gradients (default false). */
+  createGraph?: boolean;
+}
+
+/** A gradient hook: observe the gradient (return nothing) or return a replacement of the same shape. */
+export type GradHook = (grad: Tensor) => Tensor | undefined | void;
+
+/** What an autograd engine offers to Tensor's PyTorch-style methods. */
+export interface AutogradHooks {
+  backward(t: Tensor, grad: Tensor | undefined, options: BackwardOptions): void;
+  retainGrad(t: Tensor): void;
+  /** Register `hook`; returns a function that removes it. */
+  registerHook(t: Tensor, hook: GradHook): () => void;
+}
+
 /** Autograd (or any tool) observes every primitive through this interface. */
 export interface DispatchObserver {
+  /** The engine behind `Tensor.backward`, `retainGrad` and `registerHook`, if this observer has one. */
+  readonly autograd?: AutogradHooks;
   /** Called after each primitive with its inputs, attributes and output. */
   record<P extends Primitive>(prim: P, inputs: readonly Tensor[], attrs: PrimitiveAttrs[P], out: Tensor): void;
   /** True when an in-place write to `t` must be refused because a graph would track it. */

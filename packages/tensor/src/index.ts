@@ -28,6 +28,11 @@ export type {
   CompleteProvider,
   ProviderKernel,
   DispatchObserver,
+  AutogradHooks,
+  BackwardOptions,
+  GradHook,
+  NoAttrs,
+  KernelFn,
   ReduceAttrs,
   AxisAttrs,
 } from "./dispatch.js";

@@ -11,9 +11,17 @@ import * as I from "./ops/indexing.js";
 import * as L from "./ops/linalg.js";
 import * as IP from "./ops/inplace.js";
 import * as C from "./ops/creation.js";
+import { type AutogradHooks, type BackwardOptions, type GradHook, getObserver } from "./dispatch.js";
+import { ValueError } from "./errors.js";
 import { formatTensor, toNested, type NestedArray, type PrintOptions } from "./format.js";
 
 const BRAND = Symbol.for("seqlab.tensor");
+
+function autogradHooks(op: string): AutogradHooks {
+  const hooks = getObserver()?.autograd;
+  if (hooks === undefined) throw new ValueError(`${op}: autograd is not enabled (import @seqlab/autograd)`, { op });
+  return hooks;
+}
 
 /** Shared backing memory of a tensor and its views, with a version bumped by in-place writes. */
 export class Storage {
@@ -500,6 +508,22 @@ export class Tensor {
   zero_(): this {
     return IP.fill_(this, 0);
   }
+  /**
+   * Accumulate d(this)/d(leaf) into every leaf's `.grad` (needs @seqlab/autograd).
+   * A non-scalar tensor needs `grad`, the gradient flowing into it.
+   */
+  backward(grad?: Tensor, options: BackwardOptions = {}): void {
+    autogradHooks("backward").backward(this, grad, options);
+  }
+  /** Keep `.grad` on this non-leaf tensor after backward (needs @seqlab/autograd). */
+  retainGrad(): void {
+    autogradHooks("retainGrad").retainGrad(this);
+  }
+  /** Call `hook` with the gradient flowing into this tensor; it may return a replacement. Returns a remover. */
+  registerHook(hook: GradHook): () => void {
+    return autogradHooks("registerHook").registerHook(this, hook);
+  }
+
   /** Set `requiresGrad` (PyTorch's `requires_grad_`). Only leaves may change it. */
   requiresGrad_(flag = true): this {
     return IP.requiresGrad_(this, flag);

@@ -1,0 +1,11 @@
+// @seqlab/autograd: reverse-mode differentiation for @seqlab/tensor. Loading this module
+// installs the recorder as the tensor dispatcher's observer (its one side effect).
+import { enableAutograd } from "./engine.js";
+
+enableAutograd();
+
+export { backward, gradients, retainGrad, registerHook, detectAnomaly, enableAutograd, isAutogradEnabled, attachNode, Node } from "./engine.js";
+export { noGrad, enableGrad, isGradEnabled } from "./grad-mode.js";
+export { GradError } from "./errors.js";
+export { RULES, unbroadcast } from "./rules/index.js";
+export type { VjpContext, VjpRule, RuleTable, NotDifferentiable } from "./rules/index.js";

@@ -1,0 +1,13 @@
+// Build @seqlab/autograd as ESM + CJS with type declarations.
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: ["src/index.ts"],
+  format: ["esm", "cjs"],
+  // The package tsconfig is a composite project (for `tsc -b`); the .d.ts bundle is not.
+  dts: { compilerOptions: { composite: false, declarationMap: false } },
+  clean: true,
+  sourcemap: true,
+  target: "es2022",
+  treeshake: true,
+});

@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       "@seqlab/tensor": src("tensor"),
       "@seqlab/autograd": src("autograd"),
+      "@seqlab/wasm-kernels": src("wasm-kernels"),
     },
   },
   test: {
@@ -20,6 +21,10 @@ export default defineConfig({
       {
         extends: true,
         test: { name: "autograd", include: ["packages/autograd/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        test: { name: "wasm-kernels", include: ["packages/wasm-kernels/**/*.test.ts"] },
       },
     ],
   },

@@ -9,3 +9,7 @@ export { noGrad, enableGrad, isGradEnabled } from "./grad-mode.js";
 export { GradError } from "./errors.js";
 export { RULES, unbroadcast } from "./rules/index.js";
 export type { VjpContext, VjpRule, RuleTable, NotDifferentiable } from "./rules/index.js";
+export { grad, valueAndGrad, vjp, jvp } from "./functional.js";
+export type { Argnums } from "./functional.js";
+export { customOp, checkpoint } from "./custom.js";
+export type { CustomOpSpec } from "./custom.js";

@@ -26,7 +26,7 @@ export default defineConfig(
     files: ["**/*.config.ts", "**/*.mjs", "**/*.js", "tools/**/*.ts", "bench/**/*.ts"],
     extends: [tseslint.configs.recommended],
     languageOptions: {
-      globals: { process: "readonly", console: "readonly", URL: "readonly", performance: "readonly" },
+      globals: { process: "readonly", console: "readonly", URL: "readonly", performance: "readonly", Buffer: "readonly", WebAssembly: "readonly" },
     },
   },
 );

@@ -125,6 +125,24 @@ function outputsOf(op: string, result: Tensor | readonly Tensor[]): readonly Ten
   return outs;
 }
 
+/** Indices of the floating-point outputs (the ones checked); each must be float64, since float32 rounding swamps a 1e-6 step. */
+function checkedOutputs(op: string, outs: readonly Tensor[], label: (o: number) => string): number[] {
+  const checked: number[] = [];
+  outs.forEach((t, o) => {
+    if (!isFloating(t.dtype)) return;
+    if (t.dtype !== "float64") {
+      throw new GradError(`${op}: ${label(o)} is ${t.dtype} (finite differences need float64 outputs; compute in float64)`, {
+        op,
+        shapes: [t.shape],
+        expected: "float64",
+        got: t.dtype,
+      });
+    }
+    checked.push(o);
+  });
+  return checked;
+}
+
 /** Indices of the inputs that require grad; each must be a float64 tensor. */
 function differentiableInputs(labels: Labels, inputs: readonly Tensor[]): number[] {
   const { op } = labels;
@@ -155,11 +173,11 @@ function privateCopy(x: Tensor): Tensor {
   return Tensor.fromStorage(noGrad(() => x.detach().data()), x.shape, "float64");
 }
 
-/** A one-hot seed: 1 at flat position `k` of `out`'s shape. */
+/** A float64 one-hot seed: 1 at flat position `k` of `out`'s shape. */
 function oneHot(out: Tensor, k: number): Tensor {
-  const data = out.dtype === "float64" ? new Float64Array(out.size) : new Float32Array(out.size);
+  const data = new Float64Array(out.size);
   data[k] = 1;
-  return Tensor.fromStorage(data, out.shape, out.dtype);
+  return Tensor.fromStorage(data, out.shape, "float64");
 }
 
 /** The shared Jacobian comparison behind gradcheck, checkGradients and gradgradcheck. */
@@ -171,7 +189,7 @@ function jacobianReport(fn: GradcheckFn, inputs: readonly Tensor[], options: Gra
 
   // Analytic Jacobians, one backward per output element: analytic[d][o][j * m + k] = d out_o[k] / d x_d[j].
   const outs = enableGrad(() => outputsOf(op, fn(...inputs)));
-  const checkedOuts = outs.map((t, o) => (isFloating(t.dtype) ? o : -1)).filter((o) => o >= 0);
+  const checkedOuts = checkedOutputs(op, outs, labels.output);
   const analytic = diff.map((i) => checkedOuts.map((o) => new Float64Array(inputs[i]!.size * outs[o]!.size)));
   const issues: GradcheckIssue[] = [];
   const skip = new Set<number>();
@@ -342,7 +360,7 @@ export function gradgradcheck(fn: GradcheckFn, inputs: readonly Tensor[], option
   const n = inputs.length;
   const diff = differentiableInputs(plainLabels(op), inputs);
   const outs = enableGrad(() => outputsOf(op, fn(...inputs)));
-  const diffOuts = outs.map((t, o) => (isFloating(t.dtype) && t.requiresGrad ? o : -1)).filter((o) => o >= 0);
+  const diffOuts = checkedOutputs(op, outs, (o) => `output ${o}`).filter((o) => outs[o]!.requiresGrad);
   if (diffOuts.length === 0) throw new GradError(`${op}: no output of fn requires grad`, { op, got: outs.length });
   const rng = options.rng ?? new Rng(0);
   const vs = diffOuts.map((o) => {
@@ -439,18 +457,14 @@ export function randomDirectionCheck(fn: GradcheckFn, inputs: readonly Tensor[],
   for (let t = 0; t < trialsCount; t++) {
     const us = diff.map((i) => normals(rng, inputs[i]!.size));
     const outs = enableGrad(() => outputsOf(op, fn(...inputs)));
-    const floatOuts = outs.map((y, o) => (isFloating(y.dtype) ? o : -1)).filter((o) => o >= 0);
+    const floatOuts = checkedOutputs(op, outs, (o) => `output ${o}`);
     const ws = floatOuts.map((o) => normals(rng, outs[o]!.size));
 
     // Autograd: gradients of ⟨w, f⟩ for the outputs it recorded, dotted with the directions.
     const recorded = floatOuts.map((o, oo) => ({ o, oo })).filter(({ o }) => outs[o]!.requiresGrad);
     let analytic = 0;
     if (recorded.length > 0) {
-      const seeds = recorded.map(({ o, oo }) => {
-        const y = outs[o]!;
-        const w = ws[oo]!;
-        return Tensor.fromStorage(y.dtype === "float64" ? w : Float32Array.from(w), y.shape, y.dtype);
-      });
+      const seeds = recorded.map(({ o, oo }) => Tensor.fromStorage(ws[oo]!, outs[o]!.shape, "float64"));
       const grads = enableGrad(() =>
         gradients(
           recorded.map(({ o }) => outs[o]!),

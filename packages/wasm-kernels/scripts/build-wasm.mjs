@@ -9,7 +9,8 @@ import asc from "assemblyscript/asc";
 const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = path.join(pkg, "src", "generated");
 
-const COMMON = ["assembly/gemm.ts", "--enable", "simd", "-O3", "--runtime", "stub", "--use", "abort=", "--noAssert"];
+// NOTE: asc resolves the entry file against the working directory, not `baseDir`: pass it absolute.
+const COMMON = [path.join(pkg, "assembly", "gemm.ts"), "--enable", "simd", "-O3", "--runtime", "stub", "--use", "abort=", "--noAssert"];
 const BUILDS = [
   { name: "gemm-simd", constant: "GEMM_SIMD_WASM", flags: [] },
   { name: "gemm-relaxed-simd", constant: "GEMM_RELAXED_SIMD_WASM", flags: ["--enable", "relaxed-simd"] },
@@ -21,7 +22,6 @@ for (const build of BUILDS) {
   let wat = "";
   let stderr = "";
   const { error } = await asc.main([...COMMON, ...build.flags, "--outFile", `${build.name}.wasm`, "--textFile", `${build.name}.wat`], {
-    baseDir: pkg,
     stdout: { write: () => true },
     stderr: { write: (s) => ((stderr += String(s)), true) },
     writeFile: (name, contents) => {

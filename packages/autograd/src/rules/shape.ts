@@ -24,6 +24,12 @@ function padInto(g: Tensor, shape: readonly number[], before: readonly number[],
   return dispatch("pad", [g], { before, after, interior, value: 0 }, shape, g.dtype);
 }
 
+/** Gradient of a scatter's src: g gathered at the index; src elements beyond the index's extent were not read (zero). */
+function srcGrad(g: Tensor, axis: number, index: Tensor, srcShape: readonly number[]): Tensor {
+  const picked = gather(g, axis, index); // [index.shape]
+  return picked.shape.every((s, d) => s === srcShape[d]) ? picked : padInto(picked, srcShape, srcShape.map(() => 0), srcShape.map(() => 0));
+}
+
 export const shapeRules: {
   readonly reshape: VjpRule<"reshape">;
   readonly permute: VjpRule<"permute">;
@@ -89,7 +95,7 @@ export const shapeRules: {
       let x = g;
       shape.forEach((n, d) => {
         const step = attrs.interior[d]! + 1;
-        x = x.slice(d, attrs.before[d]!, attrs.before[d]! + (n - 1) * step + 1, step);
+        x = x.slice(d, attrs.before[d], attrs.before[d]! + (n - 1) * step + 1, step);
         if (n === 0) x = narrow(x, d, 0, 0);
       });
       return [x];
@@ -103,15 +109,19 @@ export const shapeRules: {
   // d scatter = (g with written positions zeroed, g gathered at the written positions)
   scatter: {
     save: { inputs: [1] },
-    vjp: (g, { attrs, inputs, needs }) => {
+    vjp: (g, { attrs, inputs, inputShapes, needs }) => {
       const index = inputs[1]!;
-      return [needs[0] ? scatter(g, attrs.axis, index, 0) : undefined, undefined, needs[2] ? gather(g, attrs.axis, index) : undefined];
+      return [needs[0] ? scatter(g, attrs.axis, index, 0) : undefined, undefined, needs[2] ? srcGrad(g, attrs.axis, index, inputShapes[2]!) : undefined];
     },
   },
   // d scatterAdd = (g, g gathered at the index)
   scatterAdd: {
     save: { inputs: [1] },
-    vjp: (g, { attrs, inputs, needs }) => [needs[0] ? g : undefined, undefined, needs[2] ? gather(g, attrs.axis, inputs[1]!) : undefined],
+    vjp: (g, { attrs, inputs, inputShapes, needs }) => [
+      needs[0] ? g : undefined,
+      undefined,
+      needs[2] ? srcGrad(g, attrs.axis, inputs[1]!, inputShapes[2]!) : undefined,
+    ],
   },
 };
 

@@ -24,8 +24,7 @@ export function forEachRow(
   let total = 1;
   for (let d = 0; d < nd0; d++) total *= shape[d]!;
   if (total === 0) return;
-  // Built with push so V8 sees packed small-integer arrays: the row loops that read
-  // them (often inlined here) then keep their offsets as untagged integers.
+  // Filled with push (not `new Array(k)`) so the arrays stay packed: reads need no hole checks.
   const offsets: number[] = [];
   const inner: number[] = [];
   for (let j = 0; j < k; j++) {

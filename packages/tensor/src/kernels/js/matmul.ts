@@ -15,9 +15,9 @@ export const gemm = createGemm();
 
 /**
  * Build the blocked matmul. NOTE: the kernel and its pack buffers live in this closure,
- * not at module scope, on purpose: V8 optimises the hot loops ~20% better when their
- * constants and buffers are closure variables than when they are module bindings
- * (bundlers also turn top-level `const` into `var`), measured with bench/src/tensor.mjs.
+ * not at module scope, on purpose: V8 (Node 20) runs the micro-kernel ~20% faster when
+ * its constants and buffers are closure constants, which it can fold into the code, than
+ * when they are module bindings (bundlers also turn top-level `const` into `var`).
  */
 function createGemm() {
   // Tile shape: measured on V8 11 / x64 against 4×2, 2×4, 2×8, 4×3, 3×4 and 2×unrolled 4×4;
@@ -85,7 +85,7 @@ function createGemm() {
     let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
     let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
     let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-    for (let p = 0; p < kc; p++, pa += 4, pb += 4) {
+    for (let p = 0; p < kc; p++, pa += MR, pb += NR) {
       const a0 = Ap[pa]!, a1 = Ap[pa + 1]!, a2 = Ap[pa + 2]!, a3 = Ap[pa + 3]!;
       const b0 = Bp[pb]!, b1 = Bp[pb + 1]!, b2 = Bp[pb + 2]!, b3 = Bp[pb + 3]!;
       c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
@@ -130,7 +130,10 @@ function createGemm() {
   ): void {
     if (count === 0 || M === 0 || N === 0) return;
     if (K === 0) {
-      for (let t = 0; t < count; t++) C.fill(0, cOffs[t], cOffs[t]! + M * N);
+      for (let t = 0; t < count; t++) {
+        const c0 = cOffs[t]!;
+        C.fill(0, c0, c0 + M * N);
+      }
       return;
     }
     for (let jc = 0; jc < N; jc += NC) {

@@ -1,0 +1,163 @@
+// @seqlab/wasm-kernels (AssemblyScript → WASM SIMD GEMM) side by side with TensorFlow.js
+// (wasm = XNNPACK SIMD, and cpu) and seqlab's JS kernel, one process, one thread each.
+// Usage: node --expose-gc --experimental-wasm-relaxed-simd src/wasm.mjs [--quick] [--no-write]
+// (without the relaxed-SIMD flag the relaxed column is "n/a"). Writes the wasm section of docs/benchmarks.md.
+import fs from "node:fs";
+import path from "node:path";
+import asc from "assemblyscript/asc";
+import { Tensor, traceKernels } from "@seqlab/tensor";
+import { disableWasmKernels, useWasmKernels } from "@seqlab/wasm-kernels";
+import { fmt, machine, measure, randomFloat32 } from "./lib/measure.mjs";
+import { ROOT, barChartSvg, mdTable, writeSection } from "./lib/report.mjs";
+import { loadTfjs } from "./lib/tfjs.mjs";
+
+const args = new Set(process.argv.slice(2));
+const opts = args.has("--quick") ? { minTime: 0.1, minSamples: 5, warmupTime: 0.05 } : { minTime: 0.3, minSamples: 5 };
+
+const { tf, info } = await loadTfjs();
+const relaxedOk = await useWasmKernels({ build: "relaxed-simd", log: () => {} });
+disableWasmKernels();
+const LIBS = ["seqlab-wasm", "seqlab-wasm-relaxed", "tfjs-wasm", "tfjs-cpu", "seqlab-js"];
+
+// ---- physical ceiling: register-only f32x4 multiply-add throughput ----
+/** Compile assembly/peak.ts (plain or relaxed SIMD) in memory and time it. */
+async function ceiling(relaxed) {
+  let wasm;
+  const { error } = await asc.main(
+    [path.join(ROOT, "packages/wasm-kernels/assembly/peak.ts"), "--enable", "simd", ...(relaxed ? ["--enable", "relaxed-simd"] : []), "-O3", "--runtime", "stub", "--use", "abort=", "--outFile", "peak.wasm"],
+    { stdout: { write: () => true }, stderr: { write: () => true }, writeFile: (n, c) => void (wasm = c) },
+  );
+  if (error) throw error;
+  const { instance } = await WebAssembly.instantiate(wasm, {});
+  // Two probes, the faster one counts: 12 dependent c = c·b + a chains (8 flops per update),
+  // and 6 independent mul chains + 6 add chains (4 flops per op).
+  const iters = 2_000_000;
+  let sink = 0;
+  const probe = (fn, flops) => (iters * flops) / measure(() => void (sink += fn(iters, 1, 1)), opts).seconds / 1e9;
+  const gflops = Math.max(probe(instance.exports.peak, 12 * 8), probe(instance.exports.peakSplit, 12 * 4));
+  return { gflops, sink };
+}
+const peakSimd = (await ceiling(false)).gflops;
+const peakRelaxed = relaxedOk ? (await ceiling(true)).gflops : NaN;
+console.error(`ceiling: f32x4 mul+add ${fmt(peakSimd)} GFLOP/s, relaxed madd ${fmt(peakRelaxed)} GFLOP/s`);
+
+// ---- matmul ----
+const CASES = [
+  ...[64, 128, 256, 512, 1024].map((n) => ({ label: `${n}`, chart: `${n}²`, a: [n, n], b: [n, n], flops: 2 * n ** 3 })),
+  { label: "32×128×128 batched", chart: "32×128² bmm", a: [32, 128, 128], b: [32, 128, 128], flops: 2 * 32 * 128 ** 3 },
+  { label: "32×128 · 128×512 (LSTM step)", chart: "32×128·128×512", a: [32, 128], b: [128, 512], flops: 2 * 32 * 128 * 512 },
+];
+
+/** Time one library on `c` (same input data for all); returns GFLOP/s. */
+async function timeLib(lib, c, datas) {
+  if (lib === "tfjs-wasm" || lib === "tfjs-cpu") {
+    await tf.setBackend(lib === "tfjs-cpu" ? "cpu" : "wasm");
+    const [x, y] = [tf.tensor(datas[0], c.a, "float32"), tf.tensor(datas[1], c.b, "float32")];
+    let sink = 0;
+    const r = measure(() => {
+      const z = tf.matMul(x, y);
+      sink += z.dataSync()[0];
+      z.dispose();
+    }, opts);
+    x.dispose();
+    y.dispose();
+    return { gflops: c.flops / r.seconds / 1e9, r, sink };
+  }
+  disableWasmKernels();
+  if (lib !== "seqlab-js" && !(await useWasmKernels({ build: lib === "seqlab-wasm" ? "simd" : "relaxed-simd" }))) throw new Error(`${lib} did not load`);
+  const x = Tensor.fromStorage(datas[0], c.a, "float32");
+  const y = Tensor.fromStorage(datas[1], c.b, "float32");
+  const ran = traceKernels(() => x.matmul(y)).calls.find((k) => k.prim === "matmul")?.provider;
+  if (ran !== (lib === "seqlab-js" ? "js" : "wasm")) throw new Error(`${lib}: matmul ran on ${ran}`);
+  let sink = 0;
+  const r = measure(() => {
+    sink += x.matmul(y).storage.data[0];
+  }, opts);
+  disableWasmKernels();
+  return { gflops: c.flops / r.seconds / 1e9, r, sink };
+}
+
+const gflops = Object.fromEntries(LIBS.map((l) => [l, {}]));
+for (const c of CASES) {
+  const datas = [randomFloat32(c.a.reduce((p, s) => p * s, 1), 1), randomFloat32(c.b.reduce((p, s) => p * s, 1), 2)];
+  for (const lib of LIBS) {
+    if (lib === "seqlab-wasm-relaxed" && !relaxedOk) {
+      gflops[lib][c.label] = NaN;
+      continue;
+    }
+    const { gflops: g, r } = await timeLib(lib, c, datas);
+    gflops[lib][c.label] = g;
+    console.error(`matmul ${c.label.padEnd(30)} ${lib.padEnd(20)} ${fmt(g)} GFLOP/s (${r.samples} samples × ${r.batch})`);
+  }
+}
+
+// ---- report ----
+const mc = machine();
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) ? `${fmt(a / b, 2)}×` : "n/a");
+const table = mdTable(
+  ["matmul (float32)", "seqlab-wasm", "seqlab-wasm relaxed", "tfjs-wasm", "tfjs-cpu", "seqlab-js", "wasm / tfjs-wasm", "relaxed / tfjs-wasm", "wasm / seqlab-js"],
+  CASES.map((c) => {
+    const g = Object.fromEntries(LIBS.map((l) => [l, gflops[l][c.label]]));
+    return [c.label, fmt(g["seqlab-wasm"]), fmt(g["seqlab-wasm-relaxed"]), fmt(g["tfjs-wasm"]), fmt(g["tfjs-cpu"]), fmt(g["seqlab-js"]),
+      ratio(g["seqlab-wasm"], g["tfjs-wasm"]), ratio(g["seqlab-wasm-relaxed"], g["tfjs-wasm"]), ratio(g["seqlab-wasm"], g["seqlab-js"])];
+  }),
+);
+
+const vs = (lib, label) => gflops[lib][label] / gflops["tfjs-wasm"][label];
+const minOver = (lib, labels) => Math.min(...labels.map((l) => vs(lib, l)));
+const goal = (x, target) => (Number.isFinite(x) ? `${fmt(x, 2)}× — ${x >= target ? "met" : "**not met**"}` : "n/a (relaxed SIMD unavailable)");
+const big = ["256", "512", "1024"];
+const small = ["64", "128", "32×128 · 128×512 (LSTM step)"];
+const goals = [
+  `- plain SIMD ≥ 1.0× tfjs-wasm at 256–1024: lowest ${goal(minOver("seqlab-wasm", big), 1.0)}`,
+  `- plain SIMD ≥ 0.9× tfjs-wasm at 64, 128 and the LSTM step: lowest ${goal(minOver("seqlab-wasm", small), 0.9)}`,
+  `- ≥ 10× tfjs-wasm on 32×128×128 batched: ${goal(vs("seqlab-wasm", "32×128×128 batched"), 10)}`,
+  `- relaxed SIMD ≥ 1.4× tfjs-wasm (256–1024): lowest ${goal(minOver("seqlab-wasm-relaxed", big), 1.4)}`,
+  "- threads ≥ 1.7× one thread at ≥ 512: not built (single-threaded kernels only)",
+].join("\n");
+const best = (lib, peak) => Math.max(...CASES.map((c) => gflops[lib][c.label])) / peak;
+
+const svgRel = "img/bench-matmul-wasm.svg";
+const section = `## @seqlab/wasm-kernels vs TensorFlow.js
+
+Machine: ${mc.cpu}, ${mc.cores} cores, ${mc.os}, Node ${mc.node} (V8 ${mc.v8}), ${mc.date}.
+tfjs ${info.version}; tfjs-wasm loaded \`${info.wasmFile}\` (SIMD ${info.simd ? "on" : "off"}, ${info.threads} thread${info.threads === 1 ? "" : "s"}).
+seqlab-wasm is the plain-SIMD build (\`f32x4.mul\` + \`f32x4.add\`); "relaxed" is the relaxed-SIMD
+build (\`f32x4.relaxed_madd\`, an FMA on x64), run in the same process with
+\`--experimental-wasm-relaxed-simd\`. All columns are one thread. Same method as above; rerun
+with \`npm run bench:wasm --workspace @seqlab/bench\`.
+
+Matrix multiply, float32, GFLOP/s (2·M·N·K / time; higher is better). Square sizes are
+\`[n, n] @ [n, n]\`; "batched" is \`[32, 128, 128] @ [32, 128, 128]\` (both operands batched, as in
+attention); the LSTM step is \`[32, 128] @ [128, 512]\` (batch 32, hidden 128, four gates):
+
+${table}
+
+![matmul GFLOP/s, wasm](${svgRel})
+
+Physical ceiling, measured on this machine: register-only f32x4 arithmetic (no loads; the faster of
+12 dependent multiply-add chains and 6 multiply + 6 add chains, \`packages/wasm-kernels/assembly/peak.ts\`) reaches
+**${fmt(peakSimd)} GFLOP/s** with mul + add and **${fmt(peakRelaxed)} GFLOP/s** with \`relaxed_madd\`.
+The best GEMM cell reaches ${fmt(100 * best("seqlab-wasm", peakSimd), 2)}% of the first (plain SIMD)
+and ${fmt(100 * best("seqlab-wasm-relaxed", peakRelaxed), 2)}% of the second (relaxed).
+
+Goals (issue 4), as ratios from this run:
+${goals}
+`;
+
+console.log(`\n${section}`);
+if (!args.has("--no-write")) {
+  const docs = path.join(ROOT, "docs");
+  fs.mkdirSync(path.join(docs, "img"), { recursive: true });
+  const colors = { "seqlab-wasm": "#e7298a", "seqlab-wasm-relaxed": "#66a61e", "tfjs-wasm": "#1b9e77", "tfjs-cpu": "#7570b3", "seqlab-js": "#d95f02" };
+  const svg = barChartSvg({
+    title: "matmul float32, GFLOP/s, one thread (higher is better)",
+    yLabel: "GFLOP/s",
+    categories: CASES.map((c) => c.chart),
+    series: LIBS.map((l) => ({ name: l, color: colors[l], values: CASES.map((c) => gflops[l][c.label]) })),
+    width: 900,
+  });
+  fs.writeFileSync(path.join(docs, svgRel), svg);
+  writeSection(path.join(docs, "benchmarks.md"), "wasm", section);
+  console.error(`wrote docs/benchmarks.md (wasm section) and docs/${svgRel}`);
+}

@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: {
       "@seqlab/tensor": src("tensor"),
+      "@seqlab/autograd/vitest": fileURLToPath(new URL("./packages/autograd/src/vitest.ts", import.meta.url)),
       "@seqlab/autograd": src("autograd"),
       "@seqlab/wasm-kernels": src("wasm-kernels"),
     },
@@ -24,7 +25,8 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "wasm-kernels", include: ["packages/wasm-kernels/**/*.test.ts"] },
+        // The relaxed-SIMD build only compiles on Node 20 with this V8 flag.
+        test: { name: "wasm-kernels", include: ["packages/wasm-kernels/**/*.test.ts"], execArgv: ["--experimental-wasm-relaxed-simd"] },
       },
     ],
   },

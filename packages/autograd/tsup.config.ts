@@ -2,7 +2,9 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // Two entries share one chunk (splitting), so /vitest and the main entry use one engine.
+  entry: ["src/index.ts", "src/vitest.ts"],
+  splitting: true,
   format: ["esm", "cjs"],
   // The package tsconfig is a composite project (for `tsc -b`); the .d.ts bundle is not.
   dts: { compilerOptions: { composite: false, declarationMap: false } },

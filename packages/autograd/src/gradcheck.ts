@@ -72,8 +72,8 @@ export interface GradcheckReport {
 /** How inputs and outputs are named in messages (gradgradcheck names its extra ones). */
 interface Labels {
   readonly op: string;
-  input(i: number): string;
-  output(o: number): string;
+  input: (i: number) => string;
+  output: (o: number) => string;
 }
 
 const plainLabels = (op: string): Labels => ({ op, input: (i) => `input ${i}`, output: (o) => `output ${o}` });
@@ -309,7 +309,8 @@ function throwIfFailed(report: GradcheckReport, op: string, inputs: readonly Ten
  * Compare autograd's Jacobian of `fn` with float64 central differences, for every input
  * that requires grad, and report every entry where |analytic − numeric| > atol + rtol·|numeric|.
  * Does not throw on a mismatch (see {@link gradcheck} for the throwing form); throws a
- * GradError on misuse (no input requires grad, a float32 input requires grad).
+ * GradError on misuse (no input requires grad, a float32 input that requires grad, a float32
+ * output; integer and bool outputs are skipped).
  *
  * Costs one backward per output element and two forwards per input element: keep inputs
  * small, or use {@link randomDirectionCheck}. Non-contiguous and 0-d inputs work: elements

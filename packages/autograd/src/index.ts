@@ -13,3 +13,17 @@ export { grad, valueAndGrad, vjp, jvp } from "./functional.js";
 export type { Argnums } from "./functional.js";
 export { customOp, checkpoint } from "./custom.js";
 export type { CustomOpSpec } from "./custom.js";
+export { gradcheck, checkGradients, gradgradcheck, randomDirectionCheck } from "./gradcheck.js";
+export type {
+  GradcheckFn,
+  GradcheckOptions,
+  GradcheckReport,
+  JacobianMismatch,
+  GradcheckIssue,
+  GradgradcheckOptions,
+  RandomDirectionOptions,
+  RandomDirectionReport,
+  DirectionTrial,
+} from "./gradcheck.js";
+export { gradNorm, gradNorms, watchGradNorms } from "./grad-norms.js";
+export type { GradNormWatch } from "./grad-norms.js";

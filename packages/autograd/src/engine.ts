@@ -242,6 +242,15 @@ function run(roots: readonly { tensor: Tensor; grad: Tensor }[], opts: RunOption
       node.edges.forEach((e, i) => {
         const gi = grads[i];
         if (e === undefined || gi === undefined) return;
+        const want = e.node !== undefined ? e.node.outShape : e.leaf.shape;
+        if ((gi.ndim !== want.length || gi.shape.some((s, k) => s !== want[k]))) {
+          throw new GradError(`backward: the backward of ${node.name} returned a gradient of shape ${fmtShape(gi.shape)} for input ${i} of shape ${fmtShape(want)}`, {
+            op: "backward",
+            shapes: [want, gi.shape],
+            expected: want,
+            got: gi.shape,
+          });
+        }
         if (e.node !== undefined) accumulate(nodeGrads, e.node, gi);
         else accumulate(leafGrads, e.leaf, gi);
       });

@@ -27,3 +27,4 @@ export type {
 } from "./gradcheck.js";
 export { gradNorm, gradNorms, watchGradNorms } from "./grad-norms.js";
 export type { GradNormWatch } from "./grad-norms.js";
+export * from "./optim/index.js";

@@ -232,3 +232,11 @@ describe("anomaly mode", () => {
     expect(Number.isNaN(x.grad!.item())).toBe(true);
   });
 });
+
+describe("gradients at awkward points", () => {
+  it("gives the 2-norm of a zero vector the gradient 0, as PyTorch does", () => {
+    const x = tensor([0, 0, 0], { dtype: "float64" }).requiresGrad_();
+    const [g] = gradients(x.norm(), [x]);
+    expect(g!.toArray()).toEqual([0, 0, 0]);
+  });
+});

@@ -9,7 +9,8 @@ export interface MatmulKernelOptions {
   readonly minWork: number;
 }
 
-const fail = (problem: string, shapes: readonly (readonly number[])[]): never => {
+const fail = (problem: string, inputs: readonly Tensor[]): never => {
+  const shapes = inputs.map((t) => t.shape);
   throw new BackendError(`matmul: wasm kernel refused the call: ${problem} (${shapes.map(fmtShape).join(", ")})`, { op: "matmul", shapes });
 };
 
@@ -25,14 +26,21 @@ function extent(t: Tensor): { lo: number; hi: number } {
 }
 
 /** Throw a BackendError unless `t` is a well-formed float32 view inside its storage. */
-function checkView(t: Tensor, what: string, shapes: readonly (readonly number[])[]): void {
-  if (t.dtype !== "float32" || !(t.storage.data instanceof Float32Array)) fail(`${what} must be float32, got ${t.dtype}`, shapes);
-  if (t.shape.length !== t.strides.length) fail(`${what} has ${t.shape.length} dims but ${t.strides.length} strides`, shapes);
-  const ints = [...t.shape, ...t.strides, t.offset];
-  if (!ints.every(Number.isSafeInteger) || t.shape.some((s) => s < 0)) fail(`${what} has a non-integer or negative size, stride or offset`, shapes);
-  if (t.shape.includes(0)) return;
+function checkView(t: Tensor, what: string, inputs: readonly Tensor[]): void {
+  if (t.dtype !== "float32" || !(t.storage.data instanceof Float32Array)) fail(`${what} must be float32, got ${t.dtype}`, inputs);
+  const nd = t.shape.length;
+  if (t.strides.length !== nd) fail(`${what} has ${nd} dims but ${t.strides.length} strides`, inputs);
+  let ok = Number.isSafeInteger(t.offset);
+  let empty = false;
+  for (let d = 0; d < nd; d++) {
+    const size = t.shape[d]!;
+    ok &&= Number.isSafeInteger(size) && size >= 0 && Number.isSafeInteger(t.strides[d]!);
+    empty ||= size === 0;
+  }
+  if (!ok) fail(`${what} has a non-integer or negative size, stride or offset`, inputs);
+  if (empty) return;
   const { lo, hi } = extent(t);
-  if (lo < 0 || hi >= t.storage.data.length) fail(`${what} reaches elements [${lo}, ${hi}] outside its storage of ${t.storage.data.length}`, shapes);
+  if (lo < 0 || hi >= t.storage.data.length) fail(`${what} reaches elements [${lo}, ${hi}] outside its storage of ${t.storage.data.length}`, inputs);
 }
 
 /** Where an operand's matrices were placed in the arena: i32 element offsets and strides. */
@@ -60,8 +68,9 @@ function place(data: Float32Array, starts: Float64Array, rows: number, cols: num
   for (const s of starts) {
     if (s < first) first = s;
     if (s > last) last = s;
-    if (!distinct.has(s)) distinct.set(s, distinct.size);
+    if (starts.length > 1 && !distinct.has(s)) distinct.set(s, distinct.size);
   }
+  if (starts.length === 1) distinct.set(first, 0);
   const lo = first + Math.min(0, (rows - 1) * sR) + Math.min(0, (cols - 1) * sC);
   const hi = last + Math.max(0, (rows - 1) * sR) + Math.max(0, (cols - 1) * sC);
   const span = hi - lo + 1;
@@ -94,7 +103,11 @@ function place(data: Float32Array, starts: Float64Array, rows: number, cols: num
 function matrixStarts(t: Tensor, batch: readonly number[], count: number): Float64Array {
   const starts = new Float64Array(count);
   const nb = batch.length;
-  const idx = new Array<number>(nb).fill(0);
+  if (nb === 0) {
+    starts[0] = t.offset;
+    return starts;
+  }
+  const idx = new Int32Array(nb);
   let off = t.offset;
   for (let i = 0; i < count; i++) {
     starts[i] = off;
@@ -133,23 +146,24 @@ export function matmulKernel(rt: () => WasmRuntime | undefined, opts: MatmulKern
     run(inputs, _attrs, out) {
       const runtime = rt();
       const a = inputs[0], b = inputs[1];
-      const shapes = inputs.map((t) => t.shape);
-      if (runtime === undefined) return fail("the wasm kernels are disabled", shapes);
-      if (inputs.length !== 2 || a === undefined || b === undefined) return fail(`expected 2 inputs, got ${inputs.length}`, shapes);
-      checkView(a, "a", shapes);
-      checkView(b, "b", shapes);
-      checkView(out, "out", shapes);
+      if (runtime === undefined) return fail("the wasm kernels are disabled", inputs);
+      if (inputs.length !== 2 || a === undefined || b === undefined) return fail(`expected 2 inputs, got ${inputs.length}`, inputs);
+      checkView(a, "a", inputs);
+      checkView(b, "b", inputs);
+      checkView(out, "out", inputs);
       const nd = out.ndim;
-      if (nd < 2 || a.ndim !== nd || b.ndim !== nd) fail(`expected [...b, M, K] @ [...b, K, N] -> [...b, M, N] with equal ranks, out is ${fmtShape(out.shape)}`, shapes);
+      if (nd < 2 || a.ndim !== nd || b.ndim !== nd) fail(`expected [...b, M, K] @ [...b, K, N] -> [...b, M, N] with equal ranks, out is ${fmtShape(out.shape)}`, inputs);
       const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
-      const batch = out.shape.slice(0, nd - 2);
-      const same = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
-      if (b.shape[nd - 2] !== K || out.shape[nd - 2] !== M || out.shape[nd - 1] !== N || !same(a.shape.slice(0, nd - 2), batch) || !same(b.shape.slice(0, nd - 2), batch)) {
-        fail(`shapes do not match [...b, M, K] @ [...b, K, N] -> [...b, M, N]; out is ${fmtShape(out.shape)}`, shapes);
+      let match = b.shape[nd - 2] === K && out.shape[nd - 2] === M && out.shape[nd - 1] === N;
+      let count = 1;
+      for (let d = 0; d < nd - 2; d++) {
+        match &&= a.shape[d] === out.shape[d] && b.shape[d] === out.shape[d];
+        count *= out.shape[d]!;
       }
-      if (!out.isContiguous || out.offset !== 0) fail("out must be contiguous from offset 0", shapes);
+      if (!match) fail(`shapes do not match [...b, M, K] @ [...b, K, N] -> [...b, M, N]; out is ${fmtShape(out.shape)}`, inputs);
+      if (!out.isContiguous || out.offset !== 0) fail("out must be contiguous from offset 0", inputs);
+      const batch = out.shape.slice(0, nd - 2);
       const C = out.storage.data as Float32Array;
-      const count = batch.reduce((p, s) => p * s, 1);
       const cSize = count * M * N;
       if (cSize === 0) return;
       if (K === 0) {
@@ -163,16 +177,14 @@ export function matmulKernel(rt: () => WasmRuntime | undefined, opts: MatmulKern
       const aOffs = base, bOffs = aOffs + align4(count), aAt = bOffs + align4(count);
       const bAt = aAt + align4(A.floats), cAt = bAt + align4(B.floats);
       const floats = cAt + cSize - base;
-      for (const v of [M, N, K, count, A.sR, A.sC, B.sR, B.sC]) {
-        if (Math.abs(v) > 0x7fffffff) fail(`a size or stride (${v}) does not fit an i32`, shapes);
-      }
+      const i32Max = 0x7fffffff;
+      if (Math.max(M, N, K, count, Math.abs(A.sR), Math.abs(A.sC), Math.abs(B.sR), Math.abs(B.sC)) > i32Max) fail("a size or stride does not fit an i32", inputs);
       runtime.ensure(floats * 4); // may grow memory: views are taken after this
       const heap = runtime.f32();
       const ints = runtime.i32();
       A.write(heap, aAt, ints, aOffs);
       B.write(heap, bAt, ints, bOffs);
-      const { packA, packB, edge } = runtime.packs;
-      runtime.gemm(count, M, N, K, aAt * 4, aOffs * 4, A.sR, A.sC, bAt * 4, bOffs * 4, B.sR, B.sC, cAt * 4, packA, packB, edge);
+      runtime.gemm(count, M, N, K, aAt * 4, aOffs * 4, A.sR, A.sC, bAt * 4, bOffs * 4, B.sR, B.sC, cAt * 4);
       C.set(runtime.f32().subarray(cAt, cAt + cSize));
     },
   };

@@ -108,14 +108,20 @@ export class WasmRuntime {
   }
 
   /**
-   * Call the GEMM (arguments already validated by the caller). A trap means the instance's
+   * Call the GEMM (arguments already validated by the caller; byte pointers, element
+   * strides; the pack buffers are this runtime's). A trap means the instance's
    * memory can no longer be trusted: the instance is discarded, a fresh one is built for the
    * next call, and the caller gets a BackendError.
    */
-  gemm(...args: Parameters<GemmExports["gemm"]>): void {
+  gemm(
+    count: number, M: number, N: number, K: number,
+    aBase: number, aOffs: number, sAm: number, sAk: number,
+    bBase: number, bOffs: number, sBk: number, sBn: number,
+    cBase: number,
+  ): void {
     const ex = this.live();
     try {
-      ex.gemm(...args);
+      ex.gemm(count, M, N, K, aBase, aOffs, sAm, sAk, bBase, bOffs, sBk, sBn, cBase, this.packA, this.packB, this.edge);
     } catch (e) {
       if (!(e instanceof WebAssembly.RuntimeError)) throw e;
       this.exports = undefined;
@@ -124,10 +130,5 @@ export class WasmRuntime {
       this.rebuilds++;
       throw new BackendError(`matmul: the wasm kernel trapped (${e.message}); the instance was discarded and will be rebuilt`, { op: "matmul", got: e.message });
     }
-  }
-
-  /** Byte offsets of the pack buffers, for the gemm call. */
-  get packs(): { packA: number; packB: number; edge: number } {
-    return { packA: this.packA, packB: this.packB, edge: this.edge };
   }
 }

@@ -6,7 +6,7 @@ import { ShapeError, ValueError, fmtShape } from "../errors.js";
 import { normalizeAxes, normalizeAxis } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { checkTensor, requireFloat } from "./common.js";
-import { abs, add, div, exp, isFinite, log, mul, ne, pow, sqrt, sub, where } from "./elementwise.js";
+import { abs, add, div, eq, exp, isFinite, log, mul, ne, pow, sqrt, sub, where } from "./elementwise.js";
 import { gather } from "./indexing.js";
 import { cast, detach, reshape, squeeze } from "./view.js";
 
@@ -129,7 +129,12 @@ export function norm(x: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor {
   // NOTE: float32 powers overflow and underflow early ((1e20)^2 = inf, (1e-30)^2 = 0), so
   // they are taken in float64 and only the norm is rounded back.
   const w = cast(a, "float64");
-  const r = p === 2 ? sqrt(sum(mul(w, w), dim, keepdim)) : pow(sum(pow(w, p), dim, keepdim), 1 / p);
+  const s = p === 2 ? sum(mul(w, w), dim, keepdim) : sum(pow(w, p), dim, keepdim);
+  // NOTE: the root has an infinite derivative at 0; the double `where` gives a zero vector
+  // the gradient 0 (as PyTorch does) instead of 0 · inf = NaN.
+  const zero = eq(s, 0);
+  const safe = where(zero, 1, s);
+  const r = where(zero, 0, p === 2 ? sqrt(safe) : pow(safe, 1 / p));
   return cast(r, x.dtype);
 }
 

@@ -43,6 +43,46 @@ const peakRelaxed = relaxedOk ? (await ceiling(true)).gflops : NaN;
 const ceilingGflops = relaxedOk ? peakRelaxed : peakSimd;
 console.error(`ceiling: f32x4 mul+add ${fmt(peakSimd)} GFLOP/s, relaxed madd ${fmt(peakRelaxed)} GFLOP/s`);
 
+// ---- the GEMM alone: operands already in linear memory (no copies, no dispatch) ----
+/** Compile assembly/gemm.ts as the package's build script does, in memory; returns its exports. */
+async function compileGemm(relaxed) {
+  let wasm;
+  const flags = ["--enable", "simd", ...(relaxed ? ["--enable", "relaxed-simd"] : []), "-O3", "--runtime", "stub", "--use", "abort=", "--noAssert"];
+  const { error } = await asc.main([path.join(ROOT, "packages/wasm-kernels/assembly/gemm.ts"), ...flags, "--outFile", "gemm.wasm"], {
+    stdout: { write: () => true }, stderr: { write: () => true }, writeFile: (n, c) => void (n.endsWith(".wasm") && (wasm = c)),
+  });
+  if (error) throw error;
+  return (await WebAssembly.instantiate(wasm, {})).instance.exports;
+}
+const kernels = { "kernel-simd": await compileGemm(false), "kernel-relaxed": relaxedOk ? await compileGemm(true) : undefined };
+
+/** GFLOP/s of the bare gemm export on case `c` with row-major operands laid out as the package does. */
+function timeKernel(ex, c, datas) {
+  const align = (n) => Math.ceil(n / 64) * 64;
+  const pA = align(ex.heapBase());
+  const pB = align(pA + ex.MC.value * ex.KC.value * 4);
+  const edge = align(pB + ex.KC.value * ex.NC.value * 4);
+  const at = align(edge + ex.EDGE_BYTES.value);
+  const count = c.a.length === 3 ? c.a[0] : 1;
+  const [M, K] = c.a.slice(-2), N = c.b.at(-1);
+  const offs = at, A = align(offs + 8 * count), B = align(A + 4 * datas[0].length), C = align(B + 4 * datas[1].length);
+  const need = C + 4 * count * M * N;
+  if (ex.memory.buffer.byteLength < need) ex.memory.grow(Math.ceil((need - ex.memory.buffer.byteLength) / 65536));
+  const i32 = new Int32Array(ex.memory.buffer), f32 = new Float32Array(ex.memory.buffer);
+  for (let t = 0; t < count; t++) {
+    i32[offs / 4 + t] = t * M * K;
+    i32[offs / 4 + count + t] = c.b.length === 3 ? t * K * N : 0;
+  }
+  f32.set(datas[0], A / 4);
+  f32.set(datas[1], B / 4);
+  let sink = 0;
+  const r = measure(() => {
+    ex.gemm(count, M, N, K, A, offs, K, 1, B, offs + 4 * count, N, 1, C, pA, pB, edge);
+    sink += f32[C / 4];
+  }, opts);
+  return { gflops: c.flops / r.seconds / 1e9, r, sink };
+}
+
 // ---- matmul ----
 const CASES = [
   ...[64, 128, 256, 512, 1024].map((n) => ({ label: `${n}`, chart: `${n}²`, a: [n, n], b: [n, n], flops: 2 * n ** 3 })),
@@ -83,18 +123,19 @@ async function timeLib(lib, c, datas) {
 // then again), so a burst of load elsewhere hits every library alike. tfjs-cpu is too slow
 // at 1024 for more than one round and is far from every ratio that matters.
 const ROUNDS = args.has("--quick") ? 1 : 3;
-const gflops = Object.fromEntries(LIBS.map((l) => [l, {}]));
+const TIMED = [...LIBS, "kernel-simd", "kernel-relaxed"];
+const gflops = Object.fromEntries(TIMED.map((l) => [l, {}]));
 for (const c of CASES) {
   const datas = [randomFloat32(c.a.reduce((p, s) => p * s, 1), 1), randomFloat32(c.b.reduce((p, s) => p * s, 1), 2)];
   for (let round = 0; round < ROUNDS; round++) {
-    for (const lib of LIBS) {
-      if ((lib === "seqlab-wasm-relaxed" && !relaxedOk) || (lib === "tfjs-cpu" && round > 0)) continue;
-      const { gflops: g, r } = await timeLib(lib, c, datas);
+    for (const lib of TIMED) {
+      if (((lib === "seqlab-wasm-relaxed" || lib === "kernel-relaxed") && !relaxedOk) || (lib === "tfjs-cpu" && round > 0)) continue;
+      const { gflops: g, r } = lib.startsWith("kernel-") ? timeKernel(kernels[lib], c, datas) : await timeLib(lib, c, datas);
       gflops[lib][c.label] = Math.max(gflops[lib][c.label] ?? 0, g);
       console.error(`matmul ${c.label.padEnd(30)} ${lib.padEnd(20)} ${fmt(g)} GFLOP/s (round ${round + 1}, ${r.samples} samples × ${r.batch})`);
     }
   }
-  if (!relaxedOk) gflops["seqlab-wasm-relaxed"][c.label] = NaN;
+  if (!relaxedOk) gflops["seqlab-wasm-relaxed"][c.label] = gflops["kernel-relaxed"][c.label] = NaN;
 }
 
 // ---- report ----
@@ -106,6 +147,14 @@ const table = mdTable(
     const g = Object.fromEntries(LIBS.map((l) => [l, gflops[l][c.label]]));
     return [c.label, fmt(g["seqlab-wasm"]), fmt(g["seqlab-wasm-relaxed"]), fmt(g["tfjs-wasm"]), fmt(g["tfjs-cpu"]), fmt(g["seqlab-js"]),
       ratio(g["seqlab-wasm"], g["tfjs-wasm"]), ratio(g["seqlab-wasm-relaxed"], g["tfjs-wasm"]), ratio(g["seqlab-wasm"], g["seqlab-js"])];
+  }),
+);
+const kernelTable = mdTable(
+  ["matmul (float32)", "gemm alone, plain", "whole call, plain", "call / gemm", "gemm alone, relaxed", "whole call, relaxed", "call / gemm"],
+  CASES.map((c) => {
+    const g = Object.fromEntries(TIMED.map((l) => [l, gflops[l][c.label]]));
+    return [c.label, fmt(g["kernel-simd"]), fmt(g["seqlab-wasm"]), ratio(g["seqlab-wasm"], g["kernel-simd"]),
+      fmt(g["kernel-relaxed"]), fmt(g["seqlab-wasm-relaxed"]), ratio(g["seqlab-wasm-relaxed"], g["kernel-relaxed"])];
   }),
 );
 
@@ -144,14 +193,21 @@ ${table}
 ![matmul GFLOP/s, wasm](${svgRel})
 
 Physical ceiling, measured on this machine with register-only f32x4 arithmetic (no loads;
-\`packages/wasm-kernels/assembly/peak.ts\`): 12 independent \`relaxed_madd\` (FMA) chains reach
-**${fmt(peakRelaxed)} GFLOP/s**. That is the core's peak for both builds: an f32x4 FMA does
-8 flops in one instruction, a separate mul + add needs two, and current x64 cores issue at
-most two multiplies and two adds per cycle, no more flops than their two FMAs. (Plain-SIMD probes, the faster of 12
-dependent mul→add chains and 6 mul + 6 add chains, reach ${fmt(peakSimd)} GFLOP/s; they are
-latency-bound, and a GEMM, whose multiplies are off the critical path, can beat them.)
-Best GEMM cell: plain SIMD ${fmt(100 * best("seqlab-wasm", ceilingGflops), 2)}% and relaxed SIMD
-${fmt(100 * best("seqlab-wasm-relaxed", ceilingGflops), 2)}% of the FMA peak.
+\`packages/wasm-kernels/assembly/peak.ts\`): 12 independent \`relaxed_madd\` (FMA) chains
+reach **${fmt(peakRelaxed)} GFLOP/s**. That is the core's peak for both builds: an f32x4 FMA
+does 8 flops in one instruction, a separate mul + add needs two, and current x64 cores issue
+at most two multiplies and two adds per cycle, no more flops than their two FMAs. (The
+plain-SIMD probes, the faster of 12 dependent mul→add chains and 6 mul + 6 add chains, reach
+${fmt(peakSimd)} GFLOP/s; they are latency-bound, and a GEMM, whose multiplies are off the
+critical path, can beat them.)
+Best whole-call cell: plain SIMD ${fmt(100 * best("seqlab-wasm", ceilingGflops), 2)}%, relaxed SIMD ${fmt(100 * best("seqlab-wasm-relaxed", ceilingGflops), 2)}% of the FMA peak.
+
+Where the time goes: the GEMM export alone (called on operands already in linear memory, the
+package's layout and block sizes, no dispatch) against the whole \`matmul\` call, which also
+validates, copies A and B into linear memory and C out of it, and gets a zero-filled output
+from the dispatcher. Same run, GFLOP/s:
+
+${kernelTable}
 
 Goals (issue 4), as ratios from this run:
 ${goals}

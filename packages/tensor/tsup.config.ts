@@ -1,13 +1,4 @@
 // Build @seqlab/tensor as ESM + CJS with type declarations.
-import { defineConfig } from "tsup";
+import { libraryConfig } from "../../tools/tsup-library.config";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  // The package tsconfig is a composite project (for `tsc -b`); the .d.ts bundle is not.
-  dts: { compilerOptions: { composite: false, declarationMap: false } },
-  clean: true,
-  sourcemap: true,
-  target: "es2022",
-  treeshake: true,
-});
+export default libraryConfig();

@@ -97,3 +97,13 @@ export function relErrors(got: readonly number[], want: readonly number[]): numb
 
 /** Flat values of each parameter. */
 export const flat = (params: readonly Tensor[]): number[][] => params.map((p) => Array.from(p.data()));
+
+/** Run `fn` and return what it throws (failing the test if it does not). */
+export function thrown(fn: () => unknown): Error & { op?: string; expected?: unknown; got?: unknown; shapes?: unknown } {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected an error");
+}

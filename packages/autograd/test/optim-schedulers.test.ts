@@ -14,6 +14,7 @@ import {
   StepLR,
 } from "../src/optim/index.js";
 import type { LRScheduler, OptimizerStateDict, ReduceLROnPlateauStateDict, SGDHyper } from "../src/optim/index.js";
+import { thrown } from "./optim-helpers.js";
 
 const param = () => tensor([1, 2], { dtype: "float64" }).requiresGrad_();
 const sgd = (lr = 1, extra: { momentum?: number } = {}) => new SGD([param()], { lr, ...extra });
@@ -26,15 +27,6 @@ function lrs(s: LRScheduler, n: number): number[] {
     out.push(s.getLastLr()[0]!);
   }
   return out;
-}
-
-function thrown(fn: () => unknown): Error & { op?: string; expected?: unknown; got?: unknown } {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
 }
 
 describe("hand-computed schedules", () => {

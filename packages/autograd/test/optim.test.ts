@@ -5,21 +5,11 @@ import { DTypeError, ShapeError, Tensor, ValueError, tensor } from "@seqlab/tens
 import { isGradEnabled, noGrad } from "../src/index.js";
 import { Adagrad, Adam, AdamW, RMSprop, SGD } from "../src/optim/index.js";
 import type { Optimizer, OptimizerStateDict, SGDHyper } from "../src/optim/index.js";
-import { flat, makeParams, setGrads } from "./optim-helpers.js";
+import { flat, makeParams, setGrads, thrown } from "./optim-helpers.js";
 
 const f64 = (v: number[] | number) => tensor(v, { dtype: "float64" });
 const param = (v: number[] | number) => f64(v).requiresGrad_();
 type SgdStateDict = OptimizerStateDict<SGDHyper>;
-
-/** Run `fn` and return what it throws (failing the test if it does not). */
-function thrown(fn: () => unknown): Error & { op?: string; expected?: unknown; got?: unknown; shapes?: unknown } {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
 
 describe("parameter groups", () => {
   it("updates each group with its own lr and fills other options from the defaults", () => {

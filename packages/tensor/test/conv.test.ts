@@ -2,6 +2,7 @@
 // padding, dilation and groups, unbatched and "same" inputs, dtypes, and errors.
 import { describe, expect, it } from "vitest";
 import { type Conv2dOptions, DTypeError, Rng, ShapeError, type Tensor, ValueError, arange, conv2d, ones, permute, randn, tensor } from "../src/index.js";
+import { thrownBy } from "./helpers.js";
 
 interface Spec {
   stride: [number, number];
@@ -60,16 +61,6 @@ function expectMatchesNaive(x: Tensor, w: Tensor, bias: Tensor | null, options: 
   const ref = naiveConv2d(x, w, bias, { stride, dilation, padTop: pH, padLeft: pW, outH, outW, groups: options.groups ?? 1 });
   const got = Array.from(y.data());
   ref.forEach((v, i) => expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(tol * (1 + Math.abs(v))));
-}
-
-/** The error `f` throws (fails the test when it throws nothing). */
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected an error");
 }
 
 describe("conv2d values", () => {
@@ -181,35 +172,35 @@ describe("conv2d errors", () => {
   const w = ones([8, 3, 3, 3]);
 
   it("names the expected channel count and both shapes", () => {
-    const err = thrown(() => conv2d(x, w));
+    const err = thrownBy(() => conv2d(x, w));
     expect(err).toBeInstanceOf(ShapeError);
     expect(err).toMatchObject({ op: "conv2d", shapes: [[2, 4, 32, 32], [8, 3, 3, 3]], expected: 3, got: 4 });
     expect((err as Error).message).toBe("conv2d: expected input [N, C, H, W] with C = 3 (weight [8, 3, 3, 3]), got [2, 4, 32, 32]");
   });
 
   it("rejects inputs that are not 3-d or 4-d and weights that are not 4-d", () => {
-    const e1 = thrown(() => conv2d(ones([4, 32]), w));
+    const e1 = thrownBy(() => conv2d(ones([4, 32]), w));
     expect(e1).toBeInstanceOf(ShapeError);
     expect(e1).toMatchObject({ op: "conv2d", shapes: [[4, 32], [8, 3, 3, 3]] });
-    const e2 = thrown(() => conv2d(ones([2, 3, 8, 8]), ones([8, 3, 3])));
+    const e2 = thrownBy(() => conv2d(ones([2, 3, 8, 8]), ones([8, 3, 3])));
     expect(e2).toBeInstanceOf(ShapeError);
     expect(e2).toMatchObject({ op: "conv2d", shapes: [[2, 3, 8, 8], [8, 3, 3]] });
   });
 
   it("rejects groups that do not divide the channels", () => {
-    const e1 = thrown(() => conv2d(ones([1, 4, 8, 8]), ones([6, 2, 3, 3]), null, { groups: 4 }));
+    const e1 = thrownBy(() => conv2d(ones([1, 4, 8, 8]), ones([6, 2, 3, 3]), null, { groups: 4 }));
     expect(e1).toBeInstanceOf(ShapeError);
     expect(e1).toMatchObject({ op: "conv2d", shapes: [[1, 4, 8, 8], [6, 2, 3, 3]], got: 6 });
-    const e2 = thrown(() => conv2d(ones([1, 5, 8, 8]), ones([4, 1, 3, 3]), null, { groups: 2 }));
+    const e2 = thrownBy(() => conv2d(ones([1, 5, 8, 8]), ones([4, 1, 3, 3]), null, { groups: 2 }));
     expect(e2).toBeInstanceOf(ShapeError);
     expect(e2).toMatchObject({ op: "conv2d", shapes: [[1, 5, 8, 8], [4, 1, 3, 3]], got: 5 });
-    const e3 = thrown(() => conv2d(ones([1, 4, 8, 8]), ones([4, 1, 3, 3]), null, { groups: 0 }));
+    const e3 = thrownBy(() => conv2d(ones([1, 4, 8, 8]), ones([4, 1, 3, 3]), null, { groups: 0 }));
     expect(e3).toBeInstanceOf(ValueError);
     expect(e3).toMatchObject({ op: "conv2d" });
   });
 
   it("rejects a kernel larger than the padded input", () => {
-    const err = thrown(() => conv2d(ones([1, 1, 4, 4]), ones([1, 1, 3, 3]), null, { dilation: 2 }));
+    const err = thrownBy(() => conv2d(ones([1, 1, 4, 4]), ones([1, 1, 3, 3]), null, { dilation: 2 }));
     expect(err).toBeInstanceOf(ShapeError);
     expect(err).toMatchObject({ op: "conv2d", shapes: [[1, 1, 4, 4], [1, 1, 3, 3]], got: [4, 4] });
     expect(conv2d(ones([1, 1, 4, 4]), ones([1, 1, 3, 3]), null, { dilation: 2, padding: 1 }).shape).toEqual([1, 1, 2, 2]);
@@ -219,33 +210,33 @@ describe("conv2d errors", () => {
     const x1 = ones([1, 1, 5, 5]);
     const w1 = ones([1, 1, 3, 3]);
     for (const options of [{ stride: 0 }, { stride: [1, -1] as [number, number] }, { dilation: 0 }, { padding: -1 }, { stride: 1.5 }]) {
-      const err = thrown(() => conv2d(x1, w1, null, options));
+      const err = thrownBy(() => conv2d(x1, w1, null, options));
       expect(err).toBeInstanceOf(ValueError);
       expect(err).toMatchObject({ op: "conv2d" });
     }
   });
 
   it("rejects padding same with a stride and unknown padding strings", () => {
-    const err = thrown(() => conv2d(ones([1, 1, 5, 5]), ones([1, 1, 3, 3]), null, { padding: "same", stride: 2 }));
+    const err = thrownBy(() => conv2d(ones([1, 1, 5, 5]), ones([1, 1, 3, 3]), null, { padding: "same", stride: 2 }));
     expect(err).toBeInstanceOf(ValueError);
     expect(err).toMatchObject({ op: "conv2d", expected: [1, 1], got: [2, 2] });
-    const e2 = thrown(() => conv2d(ones([1, 1, 5, 5]), ones([1, 1, 3, 3]), null, { padding: "full" as "same" }));
+    const e2 = thrownBy(() => conv2d(ones([1, 1, 5, 5]), ones([1, 1, 3, 3]), null, { padding: "full" as "same" }));
     expect(e2).toBeInstanceOf(ValueError);
   });
 
   it("rejects a bias of the wrong shape", () => {
-    const err = thrown(() => conv2d(ones([1, 3, 5, 5]), w, ones([3])));
+    const err = thrownBy(() => conv2d(ones([1, 3, 5, 5]), w, ones([3])));
     expect(err).toBeInstanceOf(ShapeError);
     expect(err).toMatchObject({ op: "conv2d", shapes: [[1, 3, 5, 5], [8, 3, 3, 3], [3]], expected: [8], got: [3] });
   });
 
   it("rejects mismatched and integer dtypes", () => {
-    const e1 = thrown(() => conv2d(ones([1, 3, 5, 5]), ones([8, 3, 3, 3], { dtype: "float64" })));
+    const e1 = thrownBy(() => conv2d(ones([1, 3, 5, 5]), ones([8, 3, 3, 3], { dtype: "float64" })));
     expect(e1).toBeInstanceOf(DTypeError);
     expect(e1).toMatchObject({ op: "conv2d", shapes: [[1, 3, 5, 5], [8, 3, 3, 3]], expected: "float32", got: "float64" });
-    const e2 = thrown(() => conv2d(ones([1, 3, 5, 5]), w, ones([8], { dtype: "float64" })));
+    const e2 = thrownBy(() => conv2d(ones([1, 3, 5, 5]), w, ones([8], { dtype: "float64" })));
     expect(e2).toBeInstanceOf(DTypeError);
-    const e3 = thrown(() => conv2d(ones([1, 3, 5, 5], { dtype: "int32" }), ones([8, 3, 3, 3], { dtype: "int32" })));
+    const e3 = thrownBy(() => conv2d(ones([1, 3, 5, 5], { dtype: "int32" }), ones([8, 3, 3, 3], { dtype: "int32" })));
     expect(e3).toBeInstanceOf(DTypeError);
     expect(e3).toMatchObject({ op: "conv2d", got: "int32" });
   });

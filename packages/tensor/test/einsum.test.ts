@@ -2,6 +2,7 @@
 // broadcasting, ellipsis, diagonals as views, non-contiguous operands, and errors.
 import { describe, expect, it } from "vitest";
 import { DTypeError, Rng, ShapeError, type Tensor, ValueError, arange, einsum, matmul, ones, randn, slice, tensor, transpose } from "../src/index.js";
+import { thrownBy } from "./helpers.js";
 
 /**
  * Reference einsum over explicit loops: `equation` must have an explicit output and only
@@ -46,16 +47,6 @@ function expectMatchesNaive(y: Tensor, equation: string, xs: Tensor[], tol = 1e-
   expect(y.shape).toEqual(ref.shape);
   const got = Array.from(y.data());
   ref.values.forEach((v, i) => expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(tol * (1 + Math.abs(v))));
-}
-
-/** The error `f` throws (fails the test when it throws nothing). */
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected an error");
 }
 
 const rng = () => new Rng(7);
@@ -286,83 +277,83 @@ describe("einsum errors", () => {
   const b = ones([3, 4]);
 
   it("rejects a wrong operand count", () => {
-    const err = thrown(() => einsum("ij,jk->ik", a));
+    const err = thrownBy(() => einsum("ij,jk->ik", a));
     expect(err).toBeInstanceOf(ValueError);
     expect(err).toMatchObject({ op: "einsum", shapes: [[2, 3]], expected: 2, got: 1 });
-    expect(thrown(() => einsum("ij->ij", a, b))).toBeInstanceOf(ValueError);
-    expect(thrown(() => einsum("ij"))).toBeInstanceOf(ValueError);
+    expect(thrownBy(() => einsum("ij->ij", a, b))).toBeInstanceOf(ValueError);
+    expect(thrownBy(() => einsum("ij"))).toBeInstanceOf(ValueError);
   });
 
   it("rejects a term whose index count differs from the operand's rank", () => {
-    const err = thrown(() => einsum("ijk,jk->ik", a, b));
+    const err = thrownBy(() => einsum("ijk,jk->ik", a, b));
     expect(err).toBeInstanceOf(ShapeError);
     expect(err).toMatchObject({ op: "einsum", shapes: [[2, 3], [3, 4]], expected: 3, got: 2 });
     expect((err as Error).message).toMatch(/^einsum: operand 0 has 3 indices 'ijk' but 2 dims \[2, 3\]/);
-    expect(thrown(() => einsum("...ijk->i", a))).toBeInstanceOf(ShapeError);
+    expect(thrownBy(() => einsum("...ijk->i", a))).toBeInstanceOf(ShapeError);
   });
 
   it("rejects invalid characters", () => {
-    const err = thrown(() => einsum("ij,j1->i", a, b));
+    const err = thrownBy(() => einsum("ij,j1->i", a, b));
     expect(err).toBeInstanceOf(ValueError);
     expect(err).toMatchObject({ op: "einsum", shapes: [[2, 3], [3, 4]], got: "1" });
-    expect(thrown(() => einsum("ij-jk", a, b))).toBeInstanceOf(ValueError);
-    expect(thrown(() => einsum("ij->i,j", a))).toBeInstanceOf(ValueError);
+    expect(thrownBy(() => einsum("ij-jk", a, b))).toBeInstanceOf(ValueError);
+    expect(thrownBy(() => einsum("ij->i,j", a))).toBeInstanceOf(ValueError);
   });
 
   it("rejects an output index that no operand has", () => {
-    const err = thrown(() => einsum("ij,jk->iz", a, b));
+    const err = thrownBy(() => einsum("ij,jk->iz", a, b));
     expect(err).toBeInstanceOf(ValueError);
     expect(err).toMatchObject({ op: "einsum", shapes: [[2, 3], [3, 4]], got: "z" });
   });
 
   it("rejects a repeated output index", () => {
-    const err = thrown(() => einsum("ij->ii", a));
+    const err = thrownBy(() => einsum("ij->ii", a));
     expect(err).toBeInstanceOf(ValueError);
     expect(err).toMatchObject({ op: "einsum", shapes: [[2, 3]], got: "i" });
   });
 
   it("rejects '->' twice", () => {
-    const err = thrown(() => einsum("ij->ji->ij", a));
+    const err = thrownBy(() => einsum("ij->ji->ij", a));
     expect(err).toBeInstanceOf(ValueError);
     expect(err).toMatchObject({ op: "einsum", shapes: [[2, 3]] });
   });
 
   it("names the index, sizes and operands when sizes differ", () => {
-    const err = thrown(() => einsum("ij,jk->ik", a, ones([4, 4])));
+    const err = thrownBy(() => einsum("ij,jk->ik", a, ones([4, 4])));
     expect(err).toBeInstanceOf(ShapeError);
     expect(err).toMatchObject({ op: "einsum", shapes: [[2, 3], [4, 4]], expected: 3, got: 4 });
     expect((err as Error).message).toMatch(/^einsum: index j has size 3 in operand 0 but 4 in operand 1 \(/);
   });
 
   it("rejects ellipsis dims that do not broadcast", () => {
-    const err = thrown(() => einsum("...i,...i->...", ones([2, 3]), ones([4, 3])));
+    const err = thrownBy(() => einsum("...i,...i->...", ones([2, 3]), ones([4, 3])));
     expect(err).toBeInstanceOf(ShapeError);
     expect(err).toMatchObject({ op: "einsum", shapes: [[2, 3], [4, 3]] });
   });
 
   it("rejects a repeated index with different sizes", () => {
-    const err = thrown(() => einsum("ii->i", a));
+    const err = thrownBy(() => einsum("ii->i", a));
     expect(err).toBeInstanceOf(ShapeError);
     expect(err).toMatchObject({ op: "einsum", shapes: [[2, 3]], expected: 2, got: 3 });
   });
 
   it("rejects a misused ellipsis", () => {
     for (const eq of ["..ij->ij", "...i...->i", "i.j->ij", "ij->......"]) {
-      const err = thrown(() => einsum(eq, a));
+      const err = thrownBy(() => einsum(eq, a));
       expect(err).toBeInstanceOf(ValueError);
       expect(err).toMatchObject({ op: "einsum", shapes: [[2, 3]] });
     }
   });
 
   it("rejects operands of different dtypes and bool operands", () => {
-    const err = thrown(() => einsum("ij,jk->ik", a, ones([3, 4], { dtype: "float64" })));
+    const err = thrownBy(() => einsum("ij,jk->ik", a, ones([3, 4], { dtype: "float64" })));
     expect(err).toBeInstanceOf(DTypeError);
     expect(err).toMatchObject({ op: "einsum", shapes: [[2, 3], [3, 4]], got: ["float32", "float64"] });
-    expect(thrown(() => einsum("i->", tensor([true, false])))).toBeInstanceOf(DTypeError);
+    expect(thrownBy(() => einsum("i->", tensor([true, false])))).toBeInstanceOf(DTypeError);
   });
 
   it("rejects an operand that is not a tensor", () => {
-    const err = thrown(() => einsum("i,i->", ones([2]), [1, 2] as unknown as Tensor));
+    const err = thrownBy(() => einsum("i,i->", ones([2]), [1, 2] as unknown as Tensor));
     expect(err).toBeInstanceOf(ValueError);
     expect(err).toMatchObject({ op: "einsum" });
   });

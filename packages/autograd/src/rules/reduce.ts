@@ -8,6 +8,7 @@ import {
   eq,
   exp,
   expand,
+  eye,
   flipView,
   matmul,
   mul,
@@ -18,6 +19,7 @@ import {
   sub,
   sum,
   transpose,
+  triu,
   where,
 } from "@seqlab/tensor";
 import type { VjpRule } from "./types.js";
@@ -49,11 +51,9 @@ function cumprodGrad(g: Tensor, x: Tensor, axis: number): Tensor {
   const xl = transpose(x, axis, -1); // [..., n]
   const gl = transpose(g, axis, -1);
   const n = xl.shape[xl.ndim - 1]!;
-  const eye = eq(reshape(rangeOf(n), [n, 1]), reshape(rangeOf(n), [1, n])); // [n(i), n(k)]
-  const rows = where(eye, 1, reshape(xl, [...xl.shape.slice(0, -1), 1, n])); // x with x_i -> 1: [..., n(i), n(k)]
-  const prods = cumprod(rows, -1); // [..., i, j] = Π_{k<=j, k!=i} x_k
-  const upper = where(sub(reshape(rangeOf(n), [1, n]), reshape(rangeOf(n), [n, 1])).ge(0), prods, 0); // keep j >= i
-  const gx = sum(mul(upper, reshape(gl, [...gl.shape.slice(0, -1), 1, n])), -1); // [..., i]
+  const rows = where(eye(n, n, { dtype: "bool" }), 1, reshape(xl, [...xl.shape.slice(0, -1), 1, n])); // x with x_i -> 1: [..., n(i), n(k)]
+  const prods = triu(cumprod(rows, -1)); // [..., i, j] = Π_{k<=j, k!=i} x_k, kept for j >= i
+  const gx = sum(mul(prods, reshape(gl, [...gl.shape.slice(0, -1), 1, n])), -1); // [..., i]
   return transpose(gx, axis, -1);
 }
 
@@ -65,8 +65,6 @@ const extremeRule: VjpRule<"max"> = {
     return [div(mul(mask, g), sum(mask, attrs.axes, true))];
   },
 };
-
-const rangeOf = (n: number): Tensor => cumsum(ones([n], { dtype: "int32" }), 0).sub(1);
 
 export const reduceRules: {
   readonly sum: VjpRule<"sum">;

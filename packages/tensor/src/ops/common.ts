@@ -1,6 +1,6 @@
 // Helpers shared by the op front ends: operand checks and scalar wrapping.
 import { type DType, allocate } from "../dtype.js";
-import { DTypeError, ValueError, fmtShape } from "../errors.js";
+import { AxisError, DTypeError, ValueError, fmtShape } from "../errors.js";
 import { Storage, Tensor } from "../tensor.js";
 
 /** Throw unless `x` is a Tensor. */
@@ -56,4 +56,9 @@ export function checkInt(op: string, name: string, v: unknown, min = -Infinity, 
     throw new ValueError(`${op}: ${name} must be ${range}, got ${String(v)}`, { op, expected: [min, max], got: v });
   }
   return v;
+}
+
+/** Throw an AxisError for ops that need a dim when `x` is 0-d (it has none). */
+export function requireDims(op: string, x: Tensor): void {
+  if (x.ndim === 0) throw new AxisError(`${op}: cannot be applied to a 0-d tensor`, { op, shapes: [x.shape], expected: ">= 1 dims", got: 0 });
 }

@@ -63,11 +63,10 @@ function requireTensorOperand(op: string, a: unknown, b: unknown): void {
   }
 }
 
-const checkOperand = (op: string, x: unknown, what: string): Operand => {
-  if (x instanceof Tensor) return x;
-  checkScalar(op, x, what);
-  return x as number;
-};
+/** Check an operand: a Tensor, or a JS number/boolean. */
+function checkOperand(op: string, x: unknown, what = "operand"): Operand | boolean {
+  return x instanceof Tensor ? x : checkScalar(op, x, what);
+}
 
 /** Promoted dtype of two operands (at least one a tensor). */
 function promoted(op: string, a: Operand | boolean, b: Operand | boolean): DType {
@@ -287,16 +286,11 @@ export function where(cond: Tensor | boolean, a: Operand | boolean, b: Operand |
   const op = "where";
   const c = cond instanceof Tensor ? cond : scalarTensor(Boolean(checkScalar(op, cond, "condition")), "bool");
   if (c.dtype !== "bool") throw new DTypeError(`${op}: condition must be bool, got ${c.dtype}`, { op, shapes: [c.shape], expected: "bool", got: c.dtype });
-  const dtype = resultType(promo(checkOperandB(op, a)), promo(checkOperandB(op, b)));
+  const dtype = resultType(promo(checkOperand(op, a)), promo(checkOperand(op, b)));
   const ta = operand(op, a, dtype);
   const tb = operand(op, b, dtype);
   const shape = broadcastShapes(op, c.shape, ta.shape, tb.shape);
   return dispatch("where", [c, ta, tb], {}, shape, dtype);
-}
-
-function checkOperandB(op: string, x: unknown): Operand | boolean {
-  if (x instanceof Tensor) return x;
-  return checkScalar(op, x);
 }
 
 /** `x` with `value` where `mask` is true; `mask` (bool) must broadcast to `x`'s shape. */

@@ -4,7 +4,8 @@
 import { type DType, isFloating } from "../dtype.js";
 import { getObserver, setObserver } from "../dispatch.js";
 import { DTypeError, ShapeError, ValueError, fmtShape } from "../errors.js";
-import { broadcastOperand, forEachRow } from "../kernels/js/iterate.js";
+import { stridedCopy } from "../kernels/js/copy.js";
+import { broadcastOperand } from "../kernels/js/iterate.js";
 import { broadcastShapes, shapesEqual } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { checkFinite, checkTensor, scalarTensor } from "./common.js";
@@ -38,13 +39,7 @@ function assign(op: string, t: Tensor, value: Tensor): Tensor {
     throw new DTypeError(`${op}: result type ${value.dtype} cannot be stored in a ${t.dtype} tensor`, { op, expected: t.dtype, got: value.dtype });
   }
   // Typed-array stores convert what remains allowed (float64 -> float32, int32/bool -> float, bool -> int32).
-  const D = t.storage.data;
-  const S = value.storage.data;
-  forEachRow(t.shape, [{ strides: t.strides, offset: t.offset }, broadcastOperand(value, t.shape)], (p, s, _io, n) => {
-    let id = p[0]!, is = p[1]!;
-    const sd = s[0]!, ss = s[1]!;
-    for (let k = 0; k < n; k++, id += sd, is += ss) D[id] = S[is]!;
-  });
+  stridedCopy(t.shape, value.storage.data, broadcastOperand(value, t.shape), t.storage.data, t);
   t.storage.version++;
   return t;
 }

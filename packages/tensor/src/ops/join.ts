@@ -1,10 +1,10 @@
 // Joins and shuffles: cat, stack, split, chunk, unbind, pad, repeat, tile, flip, roll, tril, triu.
 import { resultType } from "../dtype.js";
 import { dispatch } from "../dispatch.js";
-import { AxisError, ShapeError, ValueError, fmtShape } from "../errors.js";
+import { ShapeError, ValueError, fmtShape } from "../errors.js";
 import { checkShape, normalizeAxes, normalizeAxis } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { checkInt, checkTensor } from "./common.js";
+import { checkInt, checkTensor, requireDims } from "./common.js";
 import { arange } from "./creation.js";
 import { add, ge, le, where } from "./elementwise.js";
 import { cast, clone, expand, flipView, narrow, reshape, unsqueeze } from "./view.js";
@@ -61,11 +61,6 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   });
   const d = normalizeAxis(op, dim, ref.ndim + 1);
   return cat(tensors.map((t) => unsqueeze(t, d)), d);
-}
-
-/** Throw an AxisError when `x` is 0-d (it has no dim to split along). */
-function requireDims(op: string, x: Tensor): void {
-  if (x.ndim === 0) throw new AxisError(`${op}: cannot be applied to a 0-d tensor`, { op, shapes: [x.shape], expected: ">= 1 dims", got: 0 });
 }
 
 /** Split into pieces of `size` (last may be smaller) or of the listed sizes. */

@@ -5,7 +5,7 @@ import { dispatch, dispatchView } from "../dispatch.js";
 import { AxisError, IndexError, ShapeError, ValueError, fmtShape } from "../errors.js";
 import { checkShape, contiguousStrides, isContiguousLayout, normalizeAxes, normalizeAxis, numel } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { checkInt, checkTensor } from "./common.js";
+import { checkInt, checkTensor, requireDims } from "./common.js";
 
 /** Accept `f(2, 3)` or `f([2, 3])`. */
 export function shapeArgs(args: readonly (number | readonly number[])[]): readonly number[] {
@@ -14,11 +14,6 @@ export function shapeArgs(args: readonly (number | readonly number[])[]): readon
 
 function makeView(x: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
   return new Tensor(x.storage, shape, strides, offset, x.dtype);
-}
-
-/** Throw an AxisError for ops that index a dim when `x` is 0-d (it has none). */
-function requireDims(op: string, x: Tensor): void {
-  if (x.ndim === 0) throw new AxisError(`${op}: cannot be applied to a 0-d tensor`, { op, shapes: [x.shape], expected: ">= 1 dims", got: 0 });
 }
 
 /** Size of dim `d`. */

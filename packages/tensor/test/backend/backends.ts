@@ -2,6 +2,7 @@
 // assertions those suites share: closeness with NaN/Inf, kernel provenance, error fields.
 import { expect } from "vitest";
 import { type NestedArray, type Primitive, Tensor, tensor, traceKernels } from "../../src/index.js";
+import { thrownBy } from "../helpers.js";
 
 /** A backend under test: `setup` registers its provider, `teardown` removes it. */
 export interface Backend {
@@ -73,16 +74,6 @@ export function expectValues(t: Tensor, dtype: Tensor["dtype"], expected: Nested
   expectClose(t, expected, { rtol: 0, atol: 0 });
 }
 
-/** The error `fn` throws (fails the test if it returns). */
-export function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  return expect.fail("expected the call to throw");
-}
-
 /**
  * Assert `fn` throws an instance of `cls` whose message equals `message` (or matches the
  * RegExp) and whose fields include `fields`; returns the error for further checks.
@@ -93,7 +84,7 @@ export function expectError<E extends Error>(
   message: string | RegExp,
   fields: Record<string, unknown> = {},
 ): E {
-  const e = thrown(fn);
+  const e = thrownBy(fn);
   expect(e).toBeInstanceOf(cls);
   const err = e as E;
   if (typeof message === "string") expect(err.message).toBe(message);

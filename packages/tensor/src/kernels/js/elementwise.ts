@@ -4,6 +4,7 @@ import type { TypedArray } from "../../dtype.js";
 import type { Kernel, KernelFn, NoAttrs } from "../../dispatch.js";
 import type { Tensor } from "../../tensor.js";
 import { erf as erfScalar } from "./erf.gen.js";
+import { stridedCopy } from "./copy.js";
 import { broadcastOperand, forEachRow } from "./iterate.js";
 
 type Arr = TypedArray;
@@ -101,13 +102,7 @@ export const where: Kernel<"where"> = (inputs, _attrs, out) => {
 /** Strided copy into a contiguous output; typed-array stores do the numeric conversion. */
 export const copy: Kernel<"copy"> = (inputs, _attrs, out) => {
   const a = inputs[0]!;
-  const A = a.storage.data, O = out.storage.data;
-  forEachRow(out.shape, [broadcastOperand(a, out.shape)], (p, s, io, n) => {
-    let ia = p[0]!;
-    const sa = s[0]!;
-    if (sa === 1) O.set(A.subarray(ia, ia + n), io);
-    else for (let k = 0; k < n; k++, ia += sa) O[io + k] = A[ia]!;
-  });
+  stridedCopy(out.shape, a.storage.data, broadcastOperand(a, out.shape), out.storage.data, out);
 };
 
 /** Convert dtype: float → int truncates toward zero (NaN → 0); anything → bool is `x != 0`. */

@@ -11,6 +11,7 @@ export default defineConfig({
       "@seqlab/autograd/vitest": fileURLToPath(new URL("./packages/autograd/src/vitest.ts", import.meta.url)),
       "@seqlab/autograd": src("autograd"),
       "@seqlab/wasm-kernels": src("wasm-kernels"),
+      "@seqlab/models": src("models"),
     },
   },
   test: {
@@ -25,8 +26,18 @@ export default defineConfig({
       },
       {
         extends: true,
-        // The relaxed-SIMD build only compiles on Node 20 with this V8 flag.
-        test: { name: "wasm-kernels", include: ["packages/wasm-kernels/**/*.test.ts"], execArgv: ["--experimental-wasm-relaxed-simd"] },
+        test: { name: "models", include: ["packages/models/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        // The relaxed-SIMD build only compiles on Node 20 with this V8 flag. The setup file offers
+        // the wasm builds to @seqlab/tensor's backend suites, which this project also runs.
+        test: {
+          name: "wasm-kernels",
+          include: ["packages/wasm-kernels/**/*.test.ts", "packages/tensor/test/backend/**/*.test.ts"],
+          setupFiles: ["packages/wasm-kernels/test/backend-setup.ts"],
+          execArgv: ["--experimental-wasm-relaxed-simd"],
+        },
       },
     ],
   },

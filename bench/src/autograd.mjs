@@ -3,13 +3,11 @@
 // Usage: node --expose-gc src/autograd.mjs [--quick] [--no-write]   (writes docs/benchmarks.md + SVG)
 import fs from "node:fs";
 import path from "node:path";
-import { createRequire, register } from "node:module";
-import { pathToFileURL } from "node:url";
 import { Tensor } from "@seqlab/tensor";
 import { SGD, gradients, noGrad } from "@seqlab/autograd";
 import { fmt, machine, measure, median, randomFloat32 } from "./lib/measure.mjs";
 import { ROOT, barChartSvg, mdTable, writeSection } from "./lib/report.mjs";
-import { loadTfjs } from "./lib/tfjs.mjs";
+import { loadTfjs, loadTfjsGradients } from "./lib/tfjs.mjs";
 
 const args = new Set(process.argv.slice(2));
 // --quick: shorter cells for iterating (the published table uses the defaults).
@@ -23,27 +21,6 @@ await loadTfjsGradients();
 const LIBS = ["seqlab-js", "tfjs-cpu", "tfjs-wasm"];
 const useBackend = (lib) => tf.setBackend(lib === "tfjs-cpu" ? "cpu" : "wasm");
 const numel = (shape) => shape.reduce((p, s) => p * s, 1);
-
-/**
- * Register tfjs's gradient functions. tfjs-core's Node bundle ships without them (the
- * `@tensorflow/tfjs` union package imports `register_all_gradients`), and the file exists only
- * as ES modules with extensionless imports, which Node cannot load as is: a resolve/load hook
- * adds `.js` and marks them as ES modules. They register into tfjs's global registry and run
- * their ops on the same global engine as the Node bundle.
- */
-async function loadTfjsGradients() {
-  const hook = `
-    const inDist = (u) => typeof u === "string" && u.includes("/@tensorflow/tfjs-core/dist/") && !u.endsWith("/tf-core.node.js");
-    export async function resolve(s, c, next) {
-      return /^\\.\\.?\\//.test(s) && inDist(c.parentURL) && !/\\.m?js$/.test(s) ? next(s + ".js", c) : next(s, c);
-    }
-    export async function load(u, c, next) {
-      return inDist(u) ? next(u, { ...c, format: "module" }) : next(u, c);
-    }`;
-  register(`data:text/javascript,${encodeURIComponent(hook)}`);
-  const file = createRequire(import.meta.url).resolve("@tensorflow/tfjs-core/dist/register_all_gradients.js");
-  await import(pathToFileURL(file).href);
-}
 
 // ---- (a) recorded-op overhead ----
 // Every timed call runs TAPE ops in a loop; times are per op.

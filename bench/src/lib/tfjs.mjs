@@ -2,7 +2,8 @@
 // the .wasm binaries come from the installed @tensorflow/tfjs-backend-wasm package.
 import fs from "node:fs";
 import path from "node:path";
-import { createRequire } from "node:module";
+import { createRequire, register } from "node:module";
+import { pathToFileURL } from "node:url";
 
 const require = createRequire(import.meta.url);
 
@@ -45,4 +46,25 @@ export async function loadTfjs() {
 
   if (!(await tf.setBackend("cpu"))) throw new Error("tfjs: the cpu backend failed to initialise");
   return { tf, info };
+}
+
+/**
+ * Register tfjs's gradient functions. tfjs-core's Node bundle ships without them (the
+ * `@tensorflow/tfjs` union package imports `register_all_gradients`), and the file exists only
+ * as ES modules with extensionless imports, which Node cannot load as is: a resolve/load hook
+ * adds `.js` and marks them as ES modules. They register into tfjs's global registry and run
+ * their ops on the same global engine as the Node bundle.
+ */
+export async function loadTfjsGradients() {
+  const hook = `
+    const inDist = (u) => typeof u === "string" && u.includes("/@tensorflow/tfjs-core/dist/") && !u.endsWith("/tf-core.node.js");
+    export async function resolve(s, c, next) {
+      return /^\\.\\.?\\//.test(s) && inDist(c.parentURL) && !/\\.m?js$/.test(s) ? next(s + ".js", c) : next(s, c);
+    }
+    export async function load(u, c, next) {
+      return inDist(u) ? next(u, { ...c, format: "module" }) : next(u, c);
+    }`;
+  register(`data:text/javascript,${encodeURIComponent(hook)}`);
+  const file = createRequire(import.meta.url).resolve("@tensorflow/tfjs-core/dist/register_all_gradients.js");
+  await import(pathToFileURL(file).href);
 }

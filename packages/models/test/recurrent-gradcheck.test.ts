@@ -2,7 +2,7 @@
 // the input, the initial state and every parameter — also with lengths, batchFirst and unbatched input.
 import { describe, expect, it } from "vitest";
 import { Rng, type Tensor, randn } from "@seqlab/tensor";
-import { gradcheck } from "@seqlab/autograd";
+import { gradcheck, gradgradcheck } from "@seqlab/autograd";
 import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell } from "../src/index.js";
 import type { LSTMState, Module } from "../src/index.js";
 
@@ -96,5 +96,28 @@ describe("gradcheck (float64) of the layers", () => {
   it("GRU: 3 layers, initial state, no bias", () => {
     const gru = new GRU({ inputSize: 2, hiddenSize: 2, numLayers: 3, bias: false, rng: new Rng(21), ...f64 });
     check(gru, input([3, 2, 2], 22), [3, 2, 2], false, fwd);
+  });
+});
+
+describe("second-order gradients and repeated backward", () => {
+  it("passes gradgradcheck through a 2-layer LSTM with lengths", () => {
+    const lstm = new LSTM({ inputSize: 2, hiddenSize: 2, numLayers: 2, rng: new Rng(31), ...f64 });
+    const x = input([3, 2, 2], 32).requiresGrad_();
+    const h0 = input([2, 2, 2], 33).requiresGrad_();
+    expect(gradgradcheck((a: Tensor, h: Tensor) => lstm.forward(a, [h, h.mul(0.5)], { lengths: [3, 2] })[0], [x, h0])).toBe(true);
+  });
+
+  it("accumulates exactly twice the gradient over two backward passes of one graph (retainGraph)", () => {
+    const gru = new GRU({ inputSize: 2, hiddenSize: 3, bidirectional: true, rng: new Rng(34), ...f64 });
+    const x = input([4, 2, 2], 35).requiresGrad_();
+    const [out] = gru.forward(x, undefined, { lengths: [4, 3] });
+    const loss = out.mul(input([4, 2, 6], 36)).sum();
+    loss.backward(undefined, { retainGraph: true });
+    const once = [x.grad!.clone(), ...gru.parameters().map((p) => p.grad!.clone())];
+    loss.backward();
+    [x.grad!, ...gru.parameters().map((p) => p.grad!)].forEach((g, i) => {
+      const want = Array.from(once[i]!.data()).map((v) => 2 * v);
+      Array.from(g.data()).forEach((v, k) => expect(v).toBeCloseTo(want[k]!, 12));
+    });
   });
 });

@@ -296,6 +296,18 @@ describe("errors", () => {
     expect((err as ShapeError).got).toEqual([3, 5]);
   });
 
+  it("rejects an empty sequence, and runs an empty batch", () => {
+    const lstm = new LSTM({ inputSize: 2, hiddenSize: 3, bidirectional: true, rng: new Rng(0) });
+    expect(() => lstm.forward(zeros([0, 2, 2]))).toThrow("LSTM.forward: expected at least one time step, got input [0, 2, 2]");
+    expect(() => new GRUCell({ inputSize: 2, hiddenSize: 3 }).forward(zeros([0, 1, 2]))).toThrow(ShapeError);
+    const [out, [h, c]] = lstm.forward(zeros([3, 0, 2]), undefined, { lengths: [] });
+    expect([out.shape, h.shape, c.shape]).toEqual([
+      [3, 0, 6],
+      [2, 0, 3],
+      [2, 0, 3],
+    ]);
+  });
+
   it("rejects an input whose dtype differs from the parameters'", () => {
     const gru = new GRU({ inputSize: 2, hiddenSize: 3, rng: new Rng(0) });
     let err: unknown;

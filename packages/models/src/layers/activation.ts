@@ -1,6 +1,6 @@
 // Activation functions as modules (torch.nn.ReLU, GELU, Tanh, ...), for Sequential and for
 // models that name their activation. None has parameters; shapes pass through unchanged.
-import { Tensor, ValueError, leakyRelu, where } from "@seqlab/tensor";
+import { Tensor, ValueError, elu, leakyRelu, softplus } from "@seqlab/tensor";
 import { Module } from "../module.js";
 import { ModuleError } from "../errors.js";
 import { checkNumber } from "./common.js";
@@ -126,12 +126,7 @@ export class ELU extends Module {
 
   forward(x: Tensor): Tensor {
     checkTensorInput("ELU.forward", x);
-    const positive = x.gt(0);
-    // The exponential reads 0 where x > 0, so that branch never overflows; at x = 0 it reads x,
-    // so the gradient there is alpha (PyTorch's), not the half that min(x, 0) would pass at its tie.
-    // NOTE: e^x − 1 as PyTorch 1.13 computes it, not expm1: expm1's gradient is taken as y + 1,
-    // which is 0 in float32 for x < −17, where e^x's own gradient keeps every digit of alpha·e^x.
-    return where(positive, x, where(positive, 0, x).exp().sub(1).mul(this.alpha));
+    return elu(x, this.alpha);
   }
 }
 
@@ -154,12 +149,7 @@ export class Softplus extends Module {
 
   forward(x: Tensor): Tensor {
     checkTensorInput("Softplus.forward", x);
-    const bx = x.mul(this.beta);
-    const linear = bx.gt(this.threshold);
-    // The soft branch reads 0 where it is not used (no overflow); at βx = threshold it reads βx,
-    // so the gradient there is sigmoid(βx) as in PyTorch (min(βx, threshold) would halve it).
-    const soft = where(linear, 0, bx).exp().log1p().div(this.beta);
-    return where(linear, x, soft);
+    return softplus(x, { beta: this.beta, threshold: this.threshold });
   }
 }
 

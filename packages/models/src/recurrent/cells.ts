@@ -6,7 +6,7 @@ import type { Recurrent } from "./interface.js";
 import { type SequenceLengths, checkLengths } from "./lengths.js";
 import { type CellKind, GATES, cellStep, prepareCell, projectInput, scan, type PreparedCell } from "./scan.js";
 import { activeTraceSink } from "./trace-sink.js";
-import { checkBool, checkDtype, checkInput, checkNonlinearity, checkOptions, checkPositiveInt, checkState, stateParts } from "./validate.js";
+import { checkBool, checkDtype, checkInput, checkNonlinearity, checkOptions, checkPositiveInt, checkState, checkSteps, stateParts } from "./validate.js";
 
 /** Options of every recurrent cell. */
 export interface CellOptions {
@@ -90,7 +90,7 @@ abstract class RecurrentCell<S> extends Module implements Recurrent<S> {
   /**
    * One time step, PyTorch's `cell(x, hx)`: x [B, I] (or unbatched [I]) and the state
    * [B, H] each (default zeros) → `[h' [B, H], state']`. For RNN and GRU the new state is h'
-   * itself; for LSTM it is `[h', c']`.
+   * itself; for LSTM it is `[h', c']`. Does not report to a gradient tracer (no time index).
    *
    * @example
    * const cell = new LSTMCell({ inputSize: 4, hiddenSize: 8, rng });
@@ -127,6 +127,7 @@ abstract class RecurrentCell<S> extends Module implements Recurrent<S> {
     const hint = isRank(seq, 2) ? `; forward runs the cell over a sequence, use step(x, state) for one time step [batch, ${I}]` : "";
     checkInput(op, seq, [3], I, this.weight_ih.dtype, `[seq, batch, ${I}]`, hint);
     const [T, B] = seq.shape as [number, number, number];
+    checkSteps(op, seq, T);
     const [h0, c0] = this.#initial(op, state, B, false);
     const mask = lengths === undefined ? undefined : checkLengths(op, lengths, B, T);
     const sink = activeTraceSink();

@@ -20,8 +20,14 @@ export class LengthMask {
     readonly lengths: readonly number[],
     readonly steps: number,
   ) {
-    this.min = Math.min(...lengths);
-    this.max = Math.max(...lengths);
+    let min = steps;
+    let max = lengths.length === 0 ? steps : 0;
+    for (const n of lengths) {
+      min = Math.min(min, n);
+      max = Math.max(max, n);
+    }
+    this.min = min;
+    this.max = max;
     const B = lengths.length;
     const flags = new Uint8Array(steps * B);
     for (let t = 0; t < steps; t++) for (let b = 0; b < B; b++) flags[t * B + b] = t < lengths[b]! ? 1 : 0;

@@ -8,7 +8,7 @@ import type { Recurrent } from "./interface.js";
 import { checkLengths } from "./lengths.js";
 import { type CellKind, GATES, type PreparedCell, cellStep, prepareCell, projectInput, scan, unbindWithStackGrad } from "./scan.js";
 import { activeTraceSink } from "./trace-sink.js";
-import { checkBool, checkDtype, checkInput, checkNonlinearity, checkOptions, checkPositiveInt, checkState, stateParts } from "./validate.js";
+import { checkBool, checkDtype, checkInput, checkNonlinearity, checkOptions, checkPositiveInt, checkState, checkSteps, stateParts } from "./validate.js";
 
 /** Options of the `LSTM` and `GRU` layers. */
 export interface RecurrentLayerOptions {
@@ -40,6 +40,8 @@ export interface RNNOptions extends RecurrentLayerOptions {
  * The shared body of RNN, LSTM and GRU. For layer l and direction d (suffix `_l{l}` or
  * `_l{l}_reverse`) it owns `weight_ih` [G·H, I_l], `weight_hh` [G·H, H], `bias_ih` [G·H],
  * `bias_hh` [G·H] (I_0 = inputSize, I_l = D·H after), registered in PyTorch's state-dict order.
+ * NOTE: TypeScript cannot type these generated names; reach them as `stateDict().get("weight_ih_l0")`
+ * or through `namedParameters()`.
  */
 abstract class RecurrentLayer<S> extends Module implements Recurrent<S> {
   readonly inputSize: number;
@@ -141,6 +143,7 @@ abstract class RecurrentLayer<S> extends Module implements Recurrent<S> {
     let x = unbatched ? input.unsqueeze(1 - timeDim) : input; // [T, I] -> [T, 1, I] (or [1, T, I])
     const T = x.shape[timeDim]!;
     const B = x.shape[1 - timeDim]!;
+    checkSteps(op, input, T);
     const [h0, c0] = this.#initial(op, state, B, unbatched);
     const mask = lengths === undefined ? undefined : checkLengths(op, lengths, B, T);
     if (mask !== undefined) x = mask.zeroPadding(x, timeDim);

@@ -167,7 +167,7 @@ export function scan(args: ScanArgs): { output: Tensor; h: Tensor; c: Tensor | u
     const none = zeros([B, cell.hidden], { dtype: h.dtype });
     for (let t = end; t < T; t++) outputs[t] = none;
   }
-  return { output: stack(outputs, timeDim), h, c };
+  return { output: stack(outputs, timeDim), h, c }; // T × [B, H] -> [T, B, H] (or [B, T, H])
 }
 
 /** Split the last dim into `n` equal views whose gradients are joined by one `cat`. */

@@ -61,6 +61,11 @@ export function checkInput(op: string, x: unknown, ranks: readonly number[], fea
   return x;
 }
 
+/** A sequence needs at least one time step (`steps` is its length along the time dim). */
+export function checkSteps(op: string, x: Tensor, steps: number): void {
+  if (steps === 0) throw new ShapeError(`${op}: expected at least one time step, got input ${fmtShape(x.shape)}`, { op, shapes: [x.shape], expected: "seq >= 1", got: 0 });
+}
+
 /** A state tensor `name` (h_0, c_0, ...) of exactly `shape` and `dtype`. */
 export function checkState(op: string, name: string, s: unknown, shape: readonly number[], dtype: DType): Tensor {
   if (!(s instanceof Tensor)) throw new ValueError(`${op}: ${name} must be a Tensor ${fmtShape(shape)}, got ${s === null ? "null" : typeof s}`, { op, got: typeof s });

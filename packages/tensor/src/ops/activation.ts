@@ -3,7 +3,7 @@ import { dispatch } from "../dispatch.js";
 import { isFloating } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { checkFinite, checkTensor } from "./common.js";
-import { add, erf, expm1, gt, log1p, exp, minimum, mul, sigmoid, tanh, where } from "./elementwise.js";
+import { add, erf, expm1, gt, log1p, exp, mul, sigmoid, tanh, where } from "./elementwise.js";
 
 /** max(x, 0); the gradient at 0 is 0. */
 export function relu(x: Tensor): Tensor {
@@ -22,8 +22,10 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 export function elu(x: Tensor, alpha = 1): Tensor {
   checkTensor("elu", x);
   checkFinite("elu", "alpha", alpha);
-  // expm1 reads min(x, 0) so the unused branch never overflows (and never poisons gradients).
-  return where(gt(x, 0), x, mul(expm1(minimum(x, 0)), alpha));
+  // expm1 reads x only where x <= 0 (else 0), so the unused branch never overflows (and never
+  // poisons gradients); `where` rather than `minimum`, which would halve the gradient at x = 0.
+  const positive = gt(x, 0);
+  return where(positive, x, mul(expm1(where(positive, 0, x)), alpha));
 }
 
 const SQRT1_2 = Math.SQRT1_2;
@@ -56,6 +58,8 @@ export function softplus(x: Tensor, options: { beta?: number; threshold?: number
   const threshold = checkFinite("softplus", "threshold", options.threshold ?? 20);
   const xf = isFloating(x.dtype) ? x : x.to("float32");
   const bx = mul(xf, beta);
-  const soft = mul(log1p(exp(minimum(bx, threshold))), 1 / beta);
-  return where(gt(bx, threshold), xf, soft);
+  // Clamp with `where`, not `minimum`: a tie at the threshold must pass the whole gradient.
+  const linear = gt(bx, threshold);
+  const soft = mul(log1p(exp(where(linear, threshold, bx))), 1 / beta);
+  return where(linear, xf, soft);
 }

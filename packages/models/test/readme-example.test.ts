@@ -1,7 +1,7 @@
 // The README's examples run as written: the ten-line LSTM learns the running sum, truncated
 // BPTT runs chunk by chunk, and the tracer and probe return one number per step.
 import { describe, expect, it } from "vitest";
-import { Rng, randn } from "@seqlab/tensor";
+import { Rng, randn, type Tensor } from "@seqlab/tensor";
 import { Adam, noGrad } from "@seqlab/autograd";
 import { LSTM, Linear, dependencyProbe, mseLoss, traceGradients, type Recurrent, type LSTMState } from "../src/index.js";
 
@@ -47,7 +47,7 @@ describe("README examples", () => {
     const lstm: Recurrent<LSTMState> = new LSTM({ inputSize: 1, hiddenSize: 8, rng });
     const x = randn([30, 4, 1], { rng });
     let state = lstm.zeroState(4);
-    let out;
+    let out: Tensor = x;
     const chunks: number[] = [];
     for (const chunk of x.split(10, 0)) {
       [out, state] = lstm.forward(chunk, lstm.detachState(state));

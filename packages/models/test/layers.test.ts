@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { DTypeError, IndexError, Rng, ShapeError, type Tensor, ValueError, ones, randn, tensor, zeros } from "@seqlab/tensor";
 import { gradcheck, gradients, noGrad } from "@seqlab/autograd";
 import { seqlabMatchers, type SeqlabMatchers } from "@seqlab/autograd/vitest";
+import { type FixtureTensor, TOL, mismatches, toTensor } from "./golden.js";
 import {
   Dropout,
   ELU,
@@ -36,13 +37,6 @@ declare module "vitest" {
 }
 expect.extend(seqlabMatchers);
 
-interface FixtureTensor {
-  shape: number[];
-  dtype: "float32" | "float64" | "int64";
-  /** Flat values; infinities and NaN are the strings "inf", "-inf", "nan". */
-  values: (number | string)[];
-}
-
 interface LayerCase {
   name: string;
   layer: string;
@@ -58,9 +52,6 @@ interface LayerCase {
 
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/layers.json", import.meta.url), "utf8")) as { torch_version: string; cases: LayerCase[] };
 
-const decode = (v: number | string): number => (v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : (v as number));
-/** The fixture tensor as a seqlab tensor (int64 ids become int32); values are exact. */
-const toTensor = (t: FixtureTensor): Tensor => tensor(t.values.map(decode), { shape: t.shape, dtype: t.dtype === "int64" ? "int32" : t.dtype });
 
 type TensorLayer = Module & { forward(x: Tensor): Tensor };
 
@@ -89,37 +80,7 @@ function build(c: LayerCase): TensorLayer {
   return makers[c.layer]!();
 }
 
-/**
- * Tolerances: float32 forward 1e-5 abs plus 2 ulps (2^-22 relative, for values in the hundreds
- * whose last bit depends on summation order) and gradients 1e-4 relative, float64 1e-10 relative
- * (no absolute slack, so tiny values such as ELU's gradient at −30 count too). NOTE: a float32 element also passes when it is at least as close to PyTorch's
- * float64 result for the same inputs (every case has a float64 twin) as PyTorch's float32 is:
- * where PyTorch's float32 rounding is coarse (its log-softmax rounds the shift max + log Σ e^(x−max)
- * to float32, one ulp being 1e-3 at 1e4; LayerNorm's input gradient cancels O(1) terms for rows
- * near 100), seqlab is more accurate and the two float32 answers differ by more than 1e-4.
- */
-const TOL = {
-  float32: { out: { atol: 1e-5, rtol: 2 ** -22 }, grad: { atol: 0, rtol: 1e-4 } },
-  float64: { out: { atol: 0, rtol: 1e-10 }, grad: { atol: 0, rtol: 1e-10 } },
-} as const;
 
-/**
- * Mismatches of `got` against `want` (|got − want| ≤ atol + rtol·|want|; non-finite values must
- * match exactly), or, for float32 with a float64 `truth`, |got − truth| ≤ |want − truth|.
- */
-function mismatches(got: Tensor, want: FixtureTensor, tol: { atol: number; rtol: number }, truth?: FixtureTensor): string[] {
-  const g = noGrad(() => got.data());
-  const t = truth?.values.map(decode);
-  const bad: string[] = [];
-  // float32 values are stored as the shortest decimal that rounds back to the same float32.
-  want.values.map((v) => (want.dtype === "float32" ? Math.fround(decode(v)) : decode(v))).forEach((w, i) => {
-    const x = g[i]!;
-    const close = Number.isNaN(w) ? Number.isNaN(x) : !Number.isFinite(w) ? x === w : Math.abs(x - w) <= tol.atol + tol.rtol * Math.abs(w);
-    const asGood = t !== undefined && Number.isFinite(t[i]!) && Math.abs(x - t[i]!) <= Math.abs(w - t[i]!);
-    if (!close && !asGood) bad.push(`[${i}] want ${w}, got ${x} (diff ${Math.abs(x - w)})`);
-  });
-  return bad.length > 5 ? [...bad.slice(0, 5), `... and ${bad.length - 5} more`] : bad;
-}
 
 /** The float64 twin of a float32 case: same inputs, parameters and output gradient. */
 const twin = (c: LayerCase): LayerCase | undefined =>

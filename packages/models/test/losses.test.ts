@@ -4,8 +4,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DTypeError, IndexError, Rng, ShapeError, type Tensor, ValueError, rand, randn, tensor, zeros } from "@seqlab/tensor";
-import { gradcheck, gradients, noGrad } from "@seqlab/autograd";
+import { gradcheck, gradients } from "@seqlab/autograd";
 import { seqlabMatchers, type SeqlabMatchers } from "@seqlab/autograd/vitest";
+import { type FixtureTensor, TOL, mismatches, toTensor } from "./golden.js";
 import { type Reduction, bceWithLogits, crossEntropy, l1Loss, mseLoss, nllLoss } from "../src/index.js";
 
 declare module "vitest" {
@@ -13,13 +14,6 @@ declare module "vitest" {
   interface Matchers<T = any> extends SeqlabMatchers<T> {}
 }
 expect.extend(seqlabMatchers);
-
-interface FixtureTensor {
-  shape: number[];
-  dtype: "float32" | "float64" | "int64";
-  /** Flat values; infinities and NaN are the strings "inf", "-inf", "nan". */
-  values: (number | string)[];
-}
 
 interface LossCase {
   name: string;
@@ -34,9 +28,6 @@ interface LossCase {
 
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/losses.json", import.meta.url), "utf8")) as { torch_version: string; cases: LossCase[] };
 
-const decode = (v: number | string): number => (v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : (v as number));
-/** The fixture tensor as a seqlab tensor (int64 targets become int32); values are exact. */
-const toTensor = (t: FixtureTensor): Tensor => tensor(t.values.map(decode), { shape: t.shape, dtype: t.dtype === "int64" ? "int32" : t.dtype });
 
 /** The losses, called as the generator calls torch (tensors in `inputs`, the rest in `options`). */
 const LOSSES: Record<LossCase["loss"], (i: Record<string, Tensor>, o: LossCase["options"]) => Tensor> = {
@@ -47,31 +38,7 @@ const LOSSES: Record<LossCase["loss"], (i: Record<string, Tensor>, o: LossCase["
   bceWithLogits: (i, o) => bceWithLogits(i.input!, i.target!, { ...o, weight: i.weight, posWeight: i.posWeight }),
 };
 
-/**
- * Tolerances as for the layers (test/layers.test.ts): float32 forward 1e-5 abs plus 2 ulps
- * (2^-22 relative: losses in the hundreds differ from PyTorch's by the rounding of a sum taken in
- * another order), gradients 1e-4 relative; float64 1e-10 relative. NOTE: a float32 element also passes when it is at least as
- * close to PyTorch's float64 result for the same inputs as PyTorch's float32 is: for logits near
- * ±1e4 PyTorch's float32 log-softmax rounds its shift to float32 (1 ulp = 1e-3), seqlab does not.
- */
-const TOL = {
-  float32: { out: { atol: 1e-5, rtol: 2 ** -22 }, grad: { atol: 0, rtol: 1e-4 } },
-  float64: { out: { atol: 0, rtol: 1e-10 }, grad: { atol: 0, rtol: 1e-10 } },
-} as const;
 
-function mismatches(got: Tensor, want: FixtureTensor, tol: { atol: number; rtol: number }, truth?: FixtureTensor): string[] {
-  const g = noGrad(() => got.data());
-  const t = truth?.values.map(decode);
-  const bad: string[] = [];
-  // float32 values are stored as the shortest decimal that rounds back to the same float32.
-  want.values.map((v) => (want.dtype === "float32" ? Math.fround(decode(v)) : decode(v))).forEach((w, i) => {
-    const x = g[i]!;
-    const close = Number.isNaN(w) ? Number.isNaN(x) : !Number.isFinite(w) ? x === w : Math.abs(x - w) <= tol.atol + tol.rtol * Math.abs(w);
-    const asGood = t !== undefined && Number.isFinite(t[i]!) && Math.abs(x - t[i]!) <= Math.abs(w - t[i]!);
-    if (!close && !asGood) bad.push(`[${i}] want ${w}, got ${x} (diff ${Math.abs(x - w)})`);
-  });
-  return bad.length > 5 ? [...bad.slice(0, 5), `... and ${bad.length - 5} more`] : bad;
-}
 
 const twin = (c: LossCase): LossCase | undefined =>
   c.dtype === "float32" ? fixture.cases.find((d) => d.name === c.name.replace("(float32)", "(float64)")) : undefined;

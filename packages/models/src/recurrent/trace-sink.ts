@@ -2,6 +2,7 @@
 // ask `activeTraceSink()` once per forward; when no tracer runs it is undefined and costs nothing.
 import type { Tensor } from "@seqlab/tensor";
 import type { Module } from "../module.js";
+import { sinkSlot } from "../sink.js";
 
 /** Where a recorded tensor came from: the module, its layer index and direction (0 forward, 1 reverse). */
 export interface TraceSite {
@@ -21,20 +22,10 @@ export interface RecurrentTraceSink {
   gate(site: TraceSite, t: number, name: string, values: Tensor): void;
 }
 
-let sink: RecurrentTraceSink | undefined;
+const slot = sinkSlot<RecurrentTraceSink>();
 
-/** The sink of the running tracer, if any. */
-export function activeTraceSink(): RecurrentTraceSink | undefined {
-  return sink;
-}
+/** The sink of the running observer, if any; modules read it once per forward. */
+export const activeTraceSink = slot.active;
 
 /** Run `fn` with `s` as the active sink (nesting restores the outer one). */
-export function withTraceSink<T>(s: RecurrentTraceSink, fn: () => T): T {
-  const outer = sink;
-  sink = s;
-  try {
-    return fn();
-  } finally {
-    sink = outer;
-  }
-}
+export const withTraceSink = slot.run;

@@ -1,7 +1,9 @@
 // @seqlab/wasm-kernels (AssemblyScript → WASM SIMD GEMM) side by side with TensorFlow.js
-// (wasm = XNNPACK SIMD, and cpu) and seqlab's JS kernel, one process, one thread each.
-// Usage: node --expose-gc --experimental-wasm-relaxed-simd src/wasm.mjs [--quick] [--no-write]
-// (without the relaxed-SIMD flag the relaxed column is "n/a"). Writes the wasm section of docs/benchmarks.md.
+// (wasm = XNNPACK SIMD, and cpu) and seqlab's JS kernel, one process, one thread each; then the
+// float64 GEMM against the JS kernel, and the training-step profile of src/wasm-profile.mjs.
+// Usage: node --expose-gc --experimental-wasm-relaxed-simd src/wasm.mjs [--quick] [--no-write] [--no-profile]
+// (without the relaxed-SIMD flag the relaxed column is "n/a"). Writes the wasm and profile
+// sections of docs/benchmarks.md.
 import fs from "node:fs";
 import path from "node:path";
 import asc from "assemblyscript/asc";
@@ -10,6 +12,7 @@ import { disableWasmKernels, useWasmKernels } from "@seqlab/wasm-kernels";
 import { fmt, machine, measure, randomFloat32 } from "./lib/measure.mjs";
 import { ROOT, barChartSvg, mdTable, writeSection } from "./lib/report.mjs";
 import { loadTfjs } from "./lib/tfjs.mjs";
+import { runProfile } from "./wasm-profile.mjs";
 
 const args = new Set(process.argv.slice(2));
 const opts = args.has("--quick") ? { minTime: 0.1, minSamples: 5, warmupTime: 0.05 } : { minTime: 0.3, minSamples: 5 };
@@ -44,11 +47,11 @@ const ceilingGflops = relaxedOk ? peakRelaxed : peakSimd;
 console.error(`ceiling: f32x4 mul+add ${fmt(peakSimd)} GFLOP/s, relaxed madd ${fmt(peakRelaxed)} GFLOP/s`);
 
 // ---- the GEMM alone: operands already in linear memory (no copies, no dispatch) ----
-/** Compile assembly/gemm.ts as the package's build script does, in memory; returns its exports. */
+/** Compile assembly/kernels.ts as the package's build script does, in memory; returns its exports. */
 async function compileGemm(relaxed) {
   let wasm;
   const flags = ["--enable", "simd", ...(relaxed ? ["--enable", "relaxed-simd"] : []), "-O3", "--runtime", "stub", "--use", "abort=", "--noAssert"];
-  const { error } = await asc.main([path.join(ROOT, "packages/wasm-kernels/assembly/gemm.ts"), ...flags, "--outFile", "gemm.wasm"], {
+  const { error } = await asc.main([path.join(ROOT, "packages/wasm-kernels/assembly/kernels.ts"), ...flags, "--outFile", "kernels.wasm"], {
     stdout: { write: () => true }, stderr: { write: () => true }, writeFile: (n, c) => void (n.endsWith(".wasm") && (wasm = c)),
   });
   if (error) throw error;
@@ -138,6 +141,30 @@ for (const c of CASES) {
   if (!relaxedOk) gflops["seqlab-wasm-relaxed"][c.label] = gflops["kernel-relaxed"][c.label] = NaN;
 }
 
+// ---- float64 matmul (gradient checks run in float64): the f64 GEMM against the JS kernel ----
+const F64_SIZES = [8, 16, 32, 64, 128, 256];
+const f64Micros = { "seqlab-js": {}, "seqlab-wasm": {} };
+let f64Sink = 0;
+for (const n of F64_SIZES) {
+  const [x, y] = [1, 2].map((seed) => Tensor.fromStorage(Float64Array.from(randomFloat32(n * n, seed)), [n, n], "float64"));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const lib of ["seqlab-js", "seqlab-wasm"]) {
+      disableWasmKernels();
+      if (lib === "seqlab-wasm" && !(await useWasmKernels())) throw new Error("seqlab-wasm did not load");
+      const ran = traceKernels(() => x.matmul(y)).calls.find((k) => k.prim === "matmul")?.provider;
+      if (ran !== (lib === "seqlab-js" ? "js" : "wasm")) throw new Error(`float64 ${lib}: matmul ran on ${ran}`);
+      const r = measure(() => {
+        f64Sink += x.matmul(y).storage.data[0];
+      }, opts);
+      disableWasmKernels();
+      f64Micros[lib][n] = Math.min(f64Micros[lib][n] ?? Infinity, r.seconds * 1e6);
+      console.error(`float64 matmul ${String(n).padEnd(4)} ${lib.padEnd(12)} ${fmt(r.seconds * 1e6)} µs (round ${round + 1})`);
+    }
+  }
+}
+
+console.error(`float64 matmul checksum ${f64Sink}`);
+
 // ---- report ----
 const mc = machine();
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) ? `${fmt(a / b, 2)}×` : "n/a");
@@ -168,8 +195,13 @@ const goals = [
   `- plain SIMD ≥ 0.9× tfjs-wasm at 64, 128 and the LSTM step: lowest ${goal(minOver("seqlab-wasm", small), 0.9)}`,
   `- ≥ 10× tfjs-wasm on 32×128×128 batched: ${goal(vs("seqlab-wasm", "32×128×128 batched"), 10)}`,
   `- relaxed SIMD ≥ 1.4× tfjs-wasm (256–1024): lowest ${goal(minOver("seqlab-wasm-relaxed", big), 1.4)}`,
-  "- threads ≥ 1.7× one thread at ≥ 512: not built (single-threaded kernels only)",
+  `- float64 GEMM ≥ 1.5× the JS kernel at ≥ 64 (else not shipped): lowest ${goal(Math.min(...F64_SIZES.filter((n) => n >= 64).map((n) => f64Micros["seqlab-js"][n] / f64Micros["seqlab-wasm"][n])), 1.5)}`,
+  "- threads ≥ 1.7× one thread at ≥ 512: not built (the dispatcher is synchronous; see packages/wasm-kernels/README.md)",
 ].join("\n");
+const f64Table = mdTable(
+  ["matmul (float64) [n, n] @ [n, n]", "seqlab-js µs", "seqlab-wasm µs", "wasm / js speed-up"],
+  F64_SIZES.map((n) => [String(n), fmt(f64Micros["seqlab-js"][n]), fmt(f64Micros["seqlab-wasm"][n]), ratio(f64Micros["seqlab-js"][n], f64Micros["seqlab-wasm"][n])]),
+);
 const best = (lib, peak) => Math.max(...CASES.map((c) => gflops[lib][c.label])) / peak;
 
 const svgRel = "img/bench-matmul-wasm.svg";
@@ -209,6 +241,12 @@ from the dispatcher. Same run, GFLOP/s:
 
 ${kernelTable}
 
+Float64 matmul, the sizes gradient checks use (\`gradcheck\` runs in float64), time per call
+(best of ${ROUNDS} interleaved rounds; lower is better). The f64 GEMM is the same packed kernel
+with f64x2 vectors (4×4 micro-tile), so it runs at about half the float32 rate:
+
+${f64Table}
+
 Goals (issue 4), as ratios from this run:
 ${goals}
 `;
@@ -228,4 +266,14 @@ if (!args.has("--no-write")) {
   fs.writeFileSync(path.join(docs, svgRel), svg);
   writeSection(path.join(docs, "benchmarks.md"), "wasm", section);
   console.error(`wrote docs/benchmarks.md (wasm section) and docs/${svgRel}`);
+}
+
+// ---- where a training step spends its time (src/wasm-profile.mjs) ----
+if (!args.has("--no-profile")) {
+  const profile = await runProfile({ quick: args.has("--quick") });
+  console.log(`\n${profile}`);
+  if (!args.has("--no-write")) {
+    writeSection(path.join(ROOT, "docs", "benchmarks.md"), "profile", profile);
+    console.error("wrote docs/benchmarks.md (profile section)");
+  }
 }

@@ -1,15 +1,17 @@
 // matmul on the JS and WASM providers (describe.each): random shapes around the micro-tile and
-// cache blocks, batch broadcasting, transposed/strided operands, NaN/Inf, against float64.
+// cache blocks, batch broadcasting, transposed/strided operands, NaN/Inf, against float64; and
+// float64 matmul (the f64 GEMM) against the same triple loop.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rng, type Tensor, matmul, randn, tensor, zeros } from "@seqlab/tensor";
 import { PROVIDERS, onProvider } from "./providers.js";
 
-const F32_EPS = 2 ** -24;
+const EPS = { float32: 2 ** -24, float64: 2 ** -53 } as const;
 
 /**
  * Assert `c` equals `a @ b` (any layout and batch broadcasting), slice by slice against a
- * float64 triple loop: each element within 2K·eps·Σ|a·b|, the float32 dot-product bound.
- * NaN must match NaN and infinities must match exactly.
+ * float64 triple loop: each element within 2K·eps·Σ|a·b|, the dot-product bound of c's dtype
+ * (for float64 it also covers the reference's own rounding). NaN must match NaN and
+ * infinities must match exactly.
  */
 function expectMatmul(c: Tensor, a: Tensor, b: Tensor): void {
   const nd = c.ndim;
@@ -19,6 +21,7 @@ function expectMatmul(c: Tensor, a: Tensor, b: Tensor): void {
   const B = b.expand([...batch, K, N]).data();
   const C = c.data();
   const count = batch.reduce((p, s) => p * s, 1);
+  const eps = EPS[c.dtype as keyof typeof EPS];
   for (let t = 0; t < count; t++) {
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
@@ -30,7 +33,7 @@ function expectMatmul(c: Tensor, a: Tensor, b: Tensor): void {
           mag += Math.abs(x);
         }
         const got = C[t * M * N + i * N + j]!;
-        const ok = Number.isNaN(ref) ? Number.isNaN(got) : Number.isFinite(ref) ? Math.abs(got - ref) <= 2 * K * F32_EPS * mag + 1e-30 : got === ref;
+        const ok = Number.isNaN(ref) ? Number.isNaN(got) : Number.isFinite(ref) ? Math.abs(got - ref) <= 2 * K * eps * mag + 1e-300 : got === ref;
         if (!ok) expect.fail(`[${t}][${i}, ${j}] of [${a.shape.join(", ")}] @ [${b.shape.join(", ")}]: got ${got}, expected ${ref}`);
       }
     }
@@ -63,8 +66,8 @@ describe.each(PROVIDERS)("matmul on $label", (provider) => {
     expectMatmul(mm(a, b), a, b);
   });
 
-  it("crosses the K block (K = 300) and the N block (N = 1030)", () => {
-    const a = rand(9, 300), b = rand(300, 1030);
+  it("crosses the K block (K = 520) and the N block (N = 1030)", () => {
+    const a = rand(9, 520), b = rand(520, 1030);
     expectMatmul(mm(a, b), a, b);
   });
 
@@ -117,5 +120,39 @@ describe.each(PROVIDERS)("matmul on $label", (provider) => {
   it("returns zeros for K = 0 and an empty result for M = 0", () => {
     expect(mm(zeros([3, 0]), zeros([0, 4])).toArray()).toEqual(Array.from({ length: 3 }, () => [0, 0, 0, 0]));
     expect(mm(zeros([2, 0, 5]), zeros([2, 5, 4])).shape).toEqual([2, 0, 4]);
+  });
+});
+
+describe.each(PROVIDERS)("float64 matmul on $label", (provider) => {
+  beforeAll(() => provider.setup());
+  afterAll(() => provider.teardown());
+  const rng = new Rng(8642);
+  const rand = (...shape: number[]) => randn(shape, { rng, dtype: "float64" });
+  const mm = (a: Tensor, b: Tensor) => onProvider(provider, "matmul", () => matmul(a, b));
+
+  it("multiplies [2, 3] @ [3, 2] by hand in float64", () => {
+    const c = mm(tensor([[1, 2, 3], [4, 5, 6]], { dtype: "float64" }), tensor([[0.1, 8], [9, 10], [11, 12]], { dtype: "float64" }));
+    expect(c.dtype).toBe("float64");
+    expect(c.toArray()).toEqual([[1 * 0.1 + 18 + 33, 64], [4 * 0.1 + 45 + 66, 154]]);
+  });
+
+  it.each(SIZES)("multiplies square [%i, %i] float64 matrices within the float64 bound", (n) => {
+    const a = rand(n, n), b = rand(n, n);
+    expectMatmul(mm(a, b), a, b);
+  });
+
+  it("crosses the float64 K block (K = 300) with transposed operands and a shared batch B", () => {
+    const a = rand(13, 300), b = rand(300, 21);
+    expectMatmul(mm(a, b), a, b);
+    const at = rand(300, 13), bt = rand(21, 300);
+    expectMatmul(mm(at.mT, bt.mT), at.mT, bt.mT);
+    const x = rand(3, 17, 65), w = rand(65, 9);
+    expectMatmul(mm(x, w), x, w);
+  });
+
+  it("propagates NaN and Inf in float64", () => {
+    const a = tensor([[1, NaN], [Infinity, 1]], { dtype: "float64" });
+    const b = tensor([[1, 2], [3, 4]], { dtype: "float64" });
+    expect(mm(a, b).toArray()).toEqual([[NaN, NaN], [Infinity, Infinity]]);
   });
 });

@@ -1,5 +1,6 @@
 // The providers the kernel suites run on: the JS reference, the plain-SIMD wasm build and
 // (where the engine validates it: vitest passes --experimental-wasm-relaxed-simd) the relaxed one.
+// The wasm builds run with minElements 0, so even tiny elementwise calls go to wasm.
 import { expect } from "vitest";
 import { type Primitive, traceKernels } from "@seqlab/tensor";
 import { type WasmBuild, disableWasmKernels, useWasmKernels } from "../src/index.js";
@@ -8,7 +9,7 @@ import { type WasmBuild, disableWasmKernels, useWasmKernels } from "../src/index
 export interface Provider {
   /** Label for describe.each. */
   readonly label: string;
-  /** What traceKernels reports for matmul on this provider. */
+  /** What traceKernels reports for the kernels of this provider. */
   readonly name: string;
   setup(): Promise<void> | void;
   teardown(): void;
@@ -18,7 +19,7 @@ const wasm = (build: WasmBuild): Provider => ({
   label: `wasm (${build})`,
   name: "wasm",
   async setup() {
-    const ok = await useWasmKernels({ build, log: (m) => expect.fail(m) });
+    const ok = await useWasmKernels({ build, minElements: 0, log: (m) => expect.fail(m) });
     expect(ok).toBe(true);
   },
   teardown() {

@@ -3,14 +3,14 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BackendError, Storage, Tensor, matmul, randn, Rng, traceKernels, listProviders } from "@seqlab/tensor";
 import { disableWasmKernels, useWasmKernels, wasmKernelsInfo } from "../src/index.js";
-import { GEMM_SIMD_WASM } from "../src/generated/gemm-simd.gen.js";
+import { KERNELS_SIMD_WASM } from "../src/generated/kernels-simd.gen.js";
 import { decodeBase64 } from "../src/base64.js";
 import { matmulKernel } from "../src/matmul.js";
 import { WasmRuntime } from "../src/runtime.js";
 
 const rng = new Rng(99);
 const rand = (...shape: number[]) => randn(shape, { rng });
-const runtime = () => new WasmRuntime(new WebAssembly.Module(decodeBase64(GEMM_SIMD_WASM)), "simd", 2 ** 26);
+const runtime = () => new WasmRuntime(new WebAssembly.Module(decodeBase64(KERNELS_SIMD_WASM)), "simd", 2 ** 26);
 const view = (data: Float32Array, shape: number[], strides: number[], offset = 0) => new Tensor(new Storage(data), shape, strides, offset, "float32");
 const providerOf = (fn: () => unknown) => traceKernels(fn).calls.find((c) => c.prim === "matmul")?.provider;
 
@@ -24,11 +24,12 @@ describe("useWasmKernels", () => {
     expect(await useWasmKernels({ build: "simd" })).toBe(true);
     expect(listProviders()).toEqual(["wasm", "js"]);
     expect(wasmKernelsInfo()).toMatchObject({ enabled: true, build: "simd" });
+    expect(wasmKernelsInfo().primitives).toEqual(["matmul", "add", "sub", "mul", "div", "exp", "sigmoid", "tanh", "softmax", "sum"]);
     expect(providerOf(() => matmul(rand(4, 4), rand(4, 4)))).toBe("wasm");
     expect(disableWasmKernels()).toBe(true);
     expect(listProviders()).toEqual(["js"]);
     expect(providerOf(() => matmul(rand(4, 4), rand(4, 4)))).toBe("js");
-    expect(wasmKernelsInfo()).toEqual({ enabled: false, build: undefined, memoryBytes: 0, rebuilds: 0 });
+    expect(wasmKernelsInfo()).toEqual({ enabled: false, build: undefined, primitives: [], memoryBytes: 0, rebuilds: 0 });
   });
 
   it("picks the relaxed-SIMD build on auto when the engine validates it", async () => {
@@ -78,7 +79,7 @@ describe("validation before calling into wasm", () => {
     expect(run(view(data, [2, 2], [-2, 1]), rand(2, 2), out)).toThrow(/a reaches elements \[-2, 1\] outside its storage of 64/);
     expect(run(view(data, [2, 2], [2, 0.5]), rand(2, 2), out)).toThrow(/a has a non-integer or negative size, stride or offset/);
     expect(run(rand(2, 3), rand(2, 2), out)).toThrow(/shapes do not match/);
-    expect(run(rand(2, 2), rand(2, 2), Tensor.alloc([2, 2], "float64"))).toThrow(/out must be float32, got float64/);
+    expect(run(rand(2, 2), rand(2, 2), Tensor.alloc([2, 2], "float64"))).toThrow(/a must be float64, got float32/);
     expect(run(rand(2, 2), rand(2, 2), rand(2, 4).slice(1, 0, 4, 2))).toThrow(/out must be contiguous from offset 0/);
   });
 
@@ -99,7 +100,7 @@ describe("trap recovery and the arena", () => {
     const rt = runtime();
     const kernel = matmulKernel(() => rt, { minWork: 0 });
     // Bypass validation on purpose: an out-of-bounds A pointer must trap, not read other memory.
-    expect(() => rt.gemm(1, 4, 8, 4, 0xfffffff0, rt.base, 4, 1, rt.base, rt.base, 8, 1, rt.base)).toThrow(
+    expect(() => rt.gemm("float32", 1, 4, 8, 4, 0xfffffff0, rt.base, 4, 1, rt.base, rt.base, 8, 1, rt.base)).toThrow(
       /^matmul: the wasm kernel trapped \(.+\); the instance was discarded and will be rebuilt$/,
     );
     expect(rt.rebuilds).toBe(1);

@@ -8,16 +8,28 @@ import { thrownBy } from "../helpers.js";
 export interface Backend {
   /** The provider name `traceKernels` reports for kernels this backend runs. */
   readonly name: string;
+  /** What the suites' titles call it (`describe.each(BACKENDS)("... on $label")`). */
+  readonly label: string;
   /** Whether the backend has a kernel for `prim` (calls of other primitives fall back to js). */
   has(prim: Primitive): boolean;
   setup(): Promise<void> | void;
   teardown(): void;
 }
 
-/** `js` is the reference with no provider registered; accelerated providers are added here. */
+/**
+ * Where a vitest setup file of another package offers its backends before the suites load
+ * (packages/wasm-kernels/test/backend-setup.ts adds its wasm builds in the wasm-kernels
+ * project): a global, so that this package never imports an accelerated provider.
+ */
+export const EXTRA_BACKENDS = Symbol.for("seqlab.test.extraBackends");
+
+const extra = (globalThis as { [EXTRA_BACKENDS]?: readonly Backend[] })[EXTRA_BACKENDS] ?? [];
+
+/** `js` is the reference with no provider registered, then any backends offered through {@link EXTRA_BACKENDS}. */
 export const BACKENDS: readonly Backend[] = [
   {
     name: "js",
+    label: "js",
     has: () => true,
     setup() {
       // The JS reference kernels are always present.
@@ -26,6 +38,7 @@ export const BACKENDS: readonly Backend[] = [
       // Nothing was registered.
     },
   },
+  ...extra,
 ];
 
 /**

@@ -98,7 +98,7 @@ function layouts(base: Tensor): [string, Tensor][] {
   ];
 }
 
-describe.each(BACKENDS)("elementwise ops on $name", (backend) => {
+describe.each(BACKENDS)("elementwise ops on $label", (backend) => {
   beforeAll(() => backend.setup());
   afterAll(() => backend.teardown());
 

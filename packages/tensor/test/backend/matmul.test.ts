@@ -61,7 +61,7 @@ function expectBatched(c: Tensor, a: Tensor, b: Tensor): void {
 /** Sizes around the 4×4 micro-tile and the cache blocks. */
 const SIZES = [1, 3, 5, 17, 63, 65, 127, 129];
 
-describe.each(BACKENDS)("matmul on $name", (backend) => {
+describe.each(BACKENDS)("matmul on $label", (backend) => {
   beforeAll(() => backend.setup());
   afterAll(() => backend.teardown());
   const rng = new Rng(1234);

@@ -40,7 +40,7 @@ const INF = Infinity;
 const range = (...shape: number[]) => arange(shape.reduce((a, b) => a * b, 1)).reshape(shape);
 const flipped = (x: Tensor, dim: number) => slice(x, dim, undefined, undefined, -1);
 
-describe.each(BACKENDS)("reductions on $name", (backend) => {
+describe.each(BACKENDS)("reductions on $label", (backend) => {
   beforeAll(() => backend.setup());
   afterAll(() => backend.teardown());
 

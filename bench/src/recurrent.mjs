@@ -177,7 +177,7 @@ const table = mdTable(
   ),
 );
 const summary = mdTable(
-  ["layer", "best seqlab step / tfjs-wasm (goal ≤ 0.25×)", "best seqlab forward / tfjs-wasm (goal ≤ 1.0×)", "max |Δ output| vs seqlab-js"],
+  ["layer", "best seqlab step / tfjs-wasm (goal ≤ 0.25×)", "best seqlab forward / tfjs-wasm (goal ≤ 1.0×)", "max abs difference of the output vs seqlab-js"],
   Object.keys(KINDS).map((kind) => [kind.toUpperCase(), ratio(best(kind, "step"), results[kind]["tfjs-wasm"].step), ratio(best(kind, "forward"), results[kind]["tfjs-wasm"].forward), agreement[kind].toExponential(1)]),
 );
 const svg = "img/bench-recurrent.svg";

@@ -84,3 +84,78 @@ export function barChartSvg({ title, yLabel, categories, series, width = 760, he
   out.push("</svg>");
   return out.join("\n") + "\n";
 }
+
+/**
+ * Line chart as an SVG string: one point per x category (evenly spaced, so doubling sizes read
+ * as a log x axis), one line per series. `series` is `[{ name, color, values, dash? }]` with one
+ * value per category (NaN = missing point). With `logY` the y axis is logarithmic (powers of 10).
+ */
+export function lineChartSvg({ title, xLabel, yLabel, categories, series, logY = false, width = 760, height = 380 }) {
+  const m = { left: 64, right: 16, top: 40, bottom: 76 };
+  const w = width - m.left - m.right;
+  const h = height - m.top - m.bottom;
+  const all = series.flatMap((s) => s.values).filter((v) => Number.isFinite(v) && (!logY || v > 0));
+  let y;
+  const ticks = [];
+  if (logY) {
+    const lo = Math.floor(Math.log10(Math.min(...all)));
+    const hi = Math.ceil(Math.log10(Math.max(...all)));
+    const span = Math.max(1, hi - lo);
+    y = (v) => m.top + h - ((Math.log10(v) - lo) / span) * h;
+    for (let e = lo; e <= lo + span; e++) ticks.push(10 ** e);
+  } else {
+    const yMax = niceMax(Math.max(...all, 1e-9));
+    y = (v) => m.top + h - (v / yMax) * h;
+    for (let k = 0; k <= 5; k++) ticks.push((yMax * k) / 5);
+  }
+  const x = (i) => m.left + (categories.length === 1 ? w / 2 : (i / (categories.length - 1)) * w);
+  const out = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
+  out.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`);
+  for (const v of ticks) {
+    const yy = y(v).toFixed(1);
+    out.push(`<line x1="${m.left}" x2="${m.left + w}" y1="${yy}" y2="${yy}" stroke="#ddd"/>`);
+    out.push(`<text x="${m.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${+v.toPrecision(3)}</text>`);
+  }
+  out.push(`<text transform="translate(16 ${m.top + h / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`);
+  categories.forEach((c, i) => {
+    out.push(`<text x="${x(i).toFixed(1)}" y="${m.top + h + 16}" text-anchor="middle">${escapeXml(c)}</text>`);
+  });
+  out.push(`<text x="${m.left + w / 2}" y="${m.top + h + 34}" text-anchor="middle">${escapeXml(xLabel)}</text>`);
+  out.push(`<line x1="${m.left}" x2="${m.left + w}" y1="${m.top + h}" y2="${m.top + h}" stroke="#333"/>`);
+  for (const s of series) {
+    const pts = s.values.map((v, i) => (Number.isFinite(v) && (!logY || v > 0) ? [x(i), y(v), v, categories[i]] : undefined));
+    const segments = [];
+    let cur = [];
+    for (const p of pts) {
+      if (p === undefined) {
+        if (cur.length > 0) segments.push(cur);
+        cur = [];
+      } else cur.push(p);
+    }
+    if (cur.length > 0) segments.push(cur);
+    for (const seg of segments) {
+      const d = seg.map(([px, py], i) => `${i === 0 ? "M" : "L"}${px.toFixed(1)} ${py.toFixed(1)}`).join(" ");
+      out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>`);
+    }
+    for (const p of pts) {
+      if (p === undefined) continue;
+      out.push(`<circle cx="${p[0].toFixed(1)}" cy="${p[1].toFixed(1)}" r="3" fill="${s.color}"><title>${escapeXml(`${s.name} ${p[3]}: ${p[2].toPrecision(3)}`)}</title></circle>`);
+    }
+  }
+  let lx = m.left;
+  let ly = m.top + h + 42;
+  for (const s of series) {
+    const wItem = 36 + 7 * s.name.length;
+    if (lx + wItem > width - m.right) {
+      lx = m.left;
+      ly += 16;
+    }
+    out.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly + 6}" y2="${ly + 6}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>`);
+    out.push(`<text x="${lx + 22}" y="${ly + 10}">${escapeXml(s.name)}</text>`);
+    lx += wItem;
+  }
+  out.push("</svg>");
+  return out.join("\n") + "\n";
+}

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { DTypeError, Rng, ShapeError, type Tensor, ValueError, bernoulli, cat, ones, randn, tensor, zeros } from "@seqlab/tensor";
 import { seqlabMatchers, type SeqlabMatchers } from "@seqlab/autograd/vitest";
 import { ModuleError, MultiheadAttention, attentionWeights, scaledDotProductAttention } from "../src/index.js";
+import { expectError } from "./errors.js";
 
 declare module "vitest" {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-explicit-any
@@ -16,21 +17,6 @@ const E = Math.E;
 const rnd = (shape: number[], seed: number, dtype: "float32" | "float64" = "float32"): Tensor => randn(shape, { rng: new Rng(seed), dtype });
 const allFinite = (t: Tensor): boolean => Array.from(t.data()).every(Number.isFinite);
 const maxAbs = (t: Tensor): number => Math.max(0, ...Array.from(t.data()).map(Math.abs));
-
-/** Throws `cls` with these fields (and the message containing every `parts`). */
-function expectError(fn: () => unknown, cls: abstract new (...args: never[]) => Error, op: string, ...parts: string[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(cls);
-  const err = caught as Error & { op: string };
-  expect(err.op).toBe(op);
-  expect(err.message.startsWith(`${op}: `)).toBe(true);
-  for (const p of parts) expect(err.message).toContain(p);
-}
 
 describe("scaledDotProductAttention", () => {
   const q = tensor([

@@ -6,6 +6,7 @@ import { DTypeError, IndexError, Rng, ShapeError, type Tensor, ValueError, tenso
 import { gradcheck, noGrad } from "@seqlab/autograd";
 import { seqlabMatchers, type SeqlabMatchers } from "@seqlab/autograd/vitest";
 import { BERT_PRESETS, BertClassifier, BertModel, type BertConfig, ModuleError, captureAttention, functionalCall } from "../src/index.js";
+import { expectError } from "./errors.js";
 
 declare module "vitest" {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-explicit-any
@@ -16,22 +17,6 @@ expect.extend(seqlabMatchers);
 const TOY: BertConfig = { ...BERT_PRESETS.tiny, vocabSize: 20, hiddenSize: 8, numLayers: 2, numHeads: 2, intermediateSize: 16, maxPositions: 6, numClasses: 3 };
 const ids = (rows: number[][]): Tensor => tensor(rows, { dtype: "int32" });
 const values = (t: Tensor): number[] => Array.from(noGrad(() => t.data()));
-
-/** Throws `cls` with these fields (and the message containing every `parts`). */
-function expectError(fn: () => unknown, cls: abstract new (...args: never[]) => Error, op: string, ...parts: string[]): Error & { op: string; got?: unknown; expected?: unknown } {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(cls);
-  const err = caught as Error & { op: string };
-  expect(err.op).toBe(op);
-  expect(err.message.startsWith(`${op}: `)).toBe(true);
-  for (const p of parts) expect(err.message).toContain(p);
-  return err;
-}
 
 describe("BertClassifier layout", () => {
   it("BertModel at the tiny preset has the 4,385,920 parameters of Hugging Face's bert_uncased_L-2_H-128_A-2", () => {

@@ -7,6 +7,7 @@ import { gradients, noGrad } from "@seqlab/autograd";
 import { seqlabMatchers } from "@seqlab/autograd/vitest";
 import { BRT_PRESETS, BlockRecurrentCell, BlockRecurrentTransformer, FixedGate, LSTMGate, ModuleError, captureAttention } from "../src/index.js";
 import type { BRTConfig, BRTState } from "../src/index.js";
+import { thrown } from "./errors.js";
 
 expect.extend(seqlabMatchers);
 
@@ -16,15 +17,10 @@ const ids = (B: number, T: number, V: number, seed: number): Tensor => randint(0
 
 /** Expect `fn` to throw an error of class `cls` whose message contains `text`; returns it for field checks. */
 function throws(fn: () => unknown, cls: abstract new (...args: never[]) => Error, text: string): Error {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
+  const caught = thrown(fn);
   expect(caught).toBeInstanceOf(cls);
-  expect((caught as Error).message).toContain(text);
-  return caught as Error;
+  expect(caught.message).toContain(text);
+  return caught;
 }
 
 /** Set every fixed gate's bias b_g of `model` to `value`. */

@@ -6,22 +6,13 @@ import { DTypeError, Rng, ShapeError, type Tensor, ValueError, arange, ones, ran
 import { noGrad } from "@seqlab/autograd";
 import { seqlabMatchers, type SeqlabMatchers } from "@seqlab/autograd/vitest";
 import { Embedding, LayerNorm, Linear, Module, ModuleDict, ModuleError, ModuleList, Parameter, ReLU, Sequential, expectRank } from "../src/index.js";
+import { thrown } from "./errors.js";
 
 declare module "vitest" {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-explicit-any
   interface Matchers<T = any> extends SeqlabMatchers<T> {}
 }
 expect.extend(seqlabMatchers);
-
-/** The error `fn` throws. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a throw");
-}
 
 class Block extends Module {
   readonly norm = new LayerNorm(4);
@@ -275,7 +266,7 @@ describe("stateDict and loadStateDict", () => {
         '  missing keys: "layers.1.steps", "head.weight"\n' +
         '  unexpected keys: "extra.bias"',
     );
-    expect((err as ModuleError).op).toBe("Net.loadStateDict");
+    expect((err).op).toBe("Net.loadStateDict");
     // Atomic: every parameter and buffer is as before, and no storage was written.
     for (const [k, t] of net.stateDict()) expect(t, k).toBeAllClose(snapshot.get(k)!);
     expect(net.parameters().map((p) => p.storage.version)).toEqual(versions);

@@ -3,7 +3,7 @@
 // PyTorch 1.13), hand-computed cases, RoPE's properties, float64 gradchecks and errors.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DTypeError, IndexError, Rng, ShapeError, type Tensor, type TensorError, ValueError, normal, randn, tensor, zeros } from "@seqlab/tensor";
+import { DTypeError, IndexError, Rng, ShapeError, type Tensor, ValueError, normal, randn, tensor, zeros } from "@seqlab/tensor";
 import { gradcheck, gradients } from "@seqlab/autograd";
 import { seqlabMatchers, type SeqlabMatchers } from "@seqlab/autograd/vitest";
 import {
@@ -18,6 +18,7 @@ import {
   sinusoidalEmbedding,
   sinusoidalTable,
 } from "../src/index.js";
+import { thrown } from "./errors.js";
 
 declare module "vitest" {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-explicit-any
@@ -47,16 +48,6 @@ const toTensor = (t: FixtureTensor): Tensor => tensor(t.values.map(decode), { sh
 const TOL = { float32: { atol: 1e-6, rtol: 1e-6 }, float64: { atol: 1e-12, rtol: 1e-12 } };
 
 const f64 = (shape: number[], seed: number): Tensor => randn(shape, { rng: new Rng(seed), dtype: "float64" }).requiresGrad_();
-
-/** The error `fn` throws (fails the test if it does not throw). */
-function thrown(fn: () => unknown): TensorError {
-  try {
-    fn();
-  } catch (e) {
-    return e as TensorError;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("sinusoidal encodings (Vaswani et al. 2017, §3.5)", () => {
   it("computes PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(...) by hand for d = 4", () => {

@@ -18,6 +18,7 @@ import {
   sinusoidalEmbedding,
 } from "../src/index.js";
 import type { TransformerXLConfig, TransformerXLMems } from "../src/index.js";
+import { expectError } from "./errors.js";
 
 declare module "vitest" {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-explicit-any
@@ -39,21 +40,6 @@ function randomIds(rng: Rng, T: number, B: number, high: number, low = 0): Tenso
 /** A float64 model with weights large enough that every term matters (initStd 0.3). */
 function xl(overrides: Partial<TransformerXLConfig> = {}, seed = 0): TransformerXL {
   return new TransformerXL({ vocabSize: 11, dModel: 8, nHead: 2, dHead: 3, dInner: 12, nLayer: 2, segLen: 4, memLen: 4, initStd: 0.3, dtype: "float64", rng: new Rng(seed), ...overrides });
-}
-
-/** Throws `cls` with this op (and the message containing every `parts`). */
-function expectError(fn: () => unknown, cls: abstract new (...args: never[]) => Error, op: string, ...parts: string[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(cls);
-  const err = caught as Error & { op: string };
-  expect(err.op).toBe(op);
-  expect(err.message.startsWith(`${op}: `)).toBe(true);
-  for (const p of parts) expect(err.message).toContain(p);
 }
 
 describe("relShift and the causal memory mask", () => {

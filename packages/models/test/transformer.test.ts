@@ -17,6 +17,7 @@ import {
   captureAttention,
   generateSquareSubsequentMask,
 } from "../src/index.js";
+import { expectError } from "./errors.js";
 
 declare module "vitest" {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-explicit-any
@@ -26,21 +27,6 @@ expect.extend(seqlabMatchers);
 
 const rnd = (shape: number[], seed: number, dtype: "float32" | "float64" = "float32"): Tensor => randn(shape, { rng: new Rng(seed), dtype });
 const values = (t: Tensor): number[] => Array.from(noGrad(() => t.data()));
-
-/** Throws `cls` with these fields (and the message containing every `parts`). */
-function expectError(fn: () => unknown, cls: abstract new (...args: never[]) => Error, op: string, ...parts: string[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(cls);
-  const err = caught as Error & { op: string };
-  expect(err.op).toBe(op);
-  expect(err.message.startsWith(`${op}: `)).toBe(true);
-  for (const p of parts) expect(err.message).toContain(p);
-}
 
 describe("generateSquareSubsequentMask", () => {
   it("is -inf above the diagonal and 0 elsewhere (torch.triu(full(-inf), 1))", () => {

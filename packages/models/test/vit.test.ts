@@ -5,6 +5,7 @@ import { DTypeError, Rng, ShapeError, type Tensor, ValueError, cat, full, randn,
 import { noGrad } from "@seqlab/autograd";
 import { seqlabMatchers, type SeqlabMatchers } from "@seqlab/autograd/vitest";
 import { ModuleError, VIT_PRESETS, VisionTransformer, functionalCall, interpolateBicubic, interpolateEmbeddings, vitRolloutMap } from "../src/index.js";
+import { thrown } from "./errors.js";
 
 declare module "vitest" {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-explicit-any
@@ -241,15 +242,10 @@ function tokensOf(vit: VisionTransformer, x: Tensor): Tensor {
 
 /** Run `fn`, expect it to throw a `type` whose message is exactly `message`; return the error. */
 function expectError<E extends Error>(fn: () => unknown, type: new (...args: never[]) => E, message: string): E {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
+  const caught = thrown(fn);
   expect(caught).toBeInstanceOf(type);
-  expect((caught as E).message).toBe(message);
-  return caught as E;
+  expect(caught.message).toBe(message);
+  return caught as unknown as E;
 }
 
 describe("VisionTransformer errors", () => {

@@ -169,7 +169,7 @@ const table = mdTable(
   LIBS.map((l) => [l, fmt(results[l].forward), fmt(results[l].step), ratio(results[l].step, tw.step), ratio(results[l].forward, tw.forward)]),
 );
 const summary = mdTable(
-  ["block", "best seqlab step / tfjs-wasm (goal ≤ 0.25×)", "best seqlab forward / tfjs-wasm (goal ≤ 1.0×)", "max |Δ output| vs seqlab-js"],
+  ["block", "best seqlab step / tfjs-wasm (goal ≤ 0.25×)", "best seqlab forward / tfjs-wasm (goal ≤ 1.0×)", "max abs difference of the output vs seqlab-js"],
   [["pre-norm encoder", ratio(best("step"), tw.step), ratio(best("forward"), tw.forward), agreement.toExponential(1)]],
 );
 const svg = "img/bench-transformer.svg";

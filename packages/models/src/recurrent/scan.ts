@@ -31,6 +31,8 @@ export interface PreparedCell {
   wIhT: Tensor;
   /** W_hhᵀ [H, G·H]. */
   wHhT: Tensor;
+  /** h ↦ h W_hhᵀ, [B, H] -> [B, G·H], with W_hh's gradient taken once per scan (see `stepProjection`). */
+  projectHidden: (h: Tensor) => Tensor;
   /** Bias added to the input projection: b_ih + b_hh for RNN and LSTM, b_ih for GRU. */
   inputBias: Tensor | undefined;
   /** GRU only: b_hh, added to the hidden projection (b_hn must sit inside r ⊙ (W_hn h + b_hn)). */
@@ -49,7 +51,8 @@ export function prepareCell(kind: CellKind, p: CellParams): PreparedCell {
   const gru = kind === "GRU";
   let inputBias = p.biasIh;
   if (!gru && p.biasIh !== undefined && p.biasHh !== undefined) inputBias = p.biasIh.add(p.biasHh);
-  return { kind, hidden, wIhT: p.weightIh.mT, wHhT: p.weightHh.mT, inputBias, hiddenBias: gru ? p.biasHh : undefined };
+  const wHhT = p.weightHh.mT;
+  return { kind, hidden, wIhT: p.weightIh.mT, wHhT, projectHidden: stepProjection(wHhT), inputBias, hiddenBias: gru ? p.biasHh : undefined };
 }
 
 /** The input projection x W_ihᵀ + bias: [N, I] -> [N, G·H]. */
@@ -74,7 +77,7 @@ export function cellStep(
   c: Tensor | undefined,
   gate?: (name: string, values: Tensor) => void,
 ): [Tensor, Tensor | undefined] {
-  const hp = h.matmul(cell.wHhT); // [B, H] @ [H, G·H] -> [B, G·H]
+  const hp = cell.projectHidden(h); // [B, H] @ [H, G·H] -> [B, G·H]
   switch (cell.kind) {
     case "RNN_TANH":
       return [xp.add(hp).tanh(), undefined];
@@ -168,6 +171,40 @@ export function scan(args: ScanArgs): { output: Tensor; h: Tensor; c: Tensor | u
     for (let t = end; t < T; t++) outputs[t] = none;
   }
   return { output: stack(outputs, timeDim), h, c }; // T × [B, H] -> [T, B, H] (or [B, T, H])
+}
+
+/**
+ * `h ↦ h · wT` for every step of one scan, recorded so that backward computes wT's gradient
+ * once, as [H, T·B] · [T·B, G·H] over all steps, instead of T small GEMMs and T accumulations
+ * of a [H, G·H] gradient (most of an LSTM step's backward otherwise). Each step's node passes
+ * its input gradient g · wTᵀ at once and keeps g; a 0-d `hub` between wT and the steps runs
+ * after every step (it waits for all its consumers) and makes the one GEMM. Recorded ops keep
+ * double backward working, as in `piecesWithJoinedGrad`.
+ */
+function stepProjection(wT: Tensor): (h: Tensor) => Tensor {
+  if (!wT.requiresGrad || !isGradEnabled()) return (h) => h.matmul(wT);
+  const inputs: Tensor[] = [];
+  const grads: (Tensor | undefined)[] = [];
+  const hub = zeros([], { dtype: wT.dtype });
+  const nothing = zeros([], { dtype: wT.dtype });
+  attachNode("stepProjection", [wT], hub, [], () => {
+    const used = grads.flatMap((g, i) => (g === undefined ? [] : [i]));
+    const grad =
+      used.length === 0
+        ? zeros(wT.shape, { dtype: wT.dtype })
+        : cat(used.map((i) => inputs[i]!), 0).mT.matmul(cat(used.map((i) => grads[i]!), 0)); // [H, n·B] @ [n·B, G·H] -> [H, G·H]
+    grads.fill(undefined);
+    return [grad];
+  });
+  return (h) => {
+    const out = noGrad(() => h.matmul(wT)); // [B, H] @ [H, G·H] -> [B, G·H]
+    const i = inputs.push(h) - 1;
+    attachNode("stepProjection", [h, hub], out, [], (g, needs) => {
+      grads[i] = g;
+      return [needs[0] ? g.matmul(wT.mT) : undefined, nothing]; // [B, G·H] @ [G·H, H] -> [B, H]
+    });
+    return out;
+  };
 }
 
 /** Split the last dim into `n` equal views whose gradients are joined by one `cat`. */

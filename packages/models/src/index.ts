@@ -103,3 +103,4 @@ export { BertModel, BertClassifier, BertEmbeddings, BertPooler } from "./bert/be
 export type { BertForwardOptions, BertOutput } from "./bert/bert.js";
 export { BERT_PRESETS } from "./bert/config.js";
 export type { BertConfig } from "./bert/config.js";
+export * from "./tasks/index.js";

@@ -7,9 +7,10 @@ import path from "node:path";
 import { Tensor, getObserver, setObserver } from "@seqlab/tensor";
 import { noGrad } from "@seqlab/autograd";
 import { scaledDotProductAttention } from "@seqlab/models";
-import { disableWasmKernels, useWasmKernels } from "@seqlab/wasm-kernels";
+import { disableWasmKernels } from "@seqlab/wasm-kernels";
 import { fmt, machine, measure, randomFloat32 } from "./lib/measure.mjs";
 import { ROOT, lineChartSvg, mdTable, writeSection } from "./lib/report.mjs";
+import { benchLibraries } from "./lib/libs.mjs";
 import { loadTfjs, loadTfjsGradients } from "./lib/tfjs.mjs";
 
 const args = new Set(process.argv.slice(2));
@@ -28,17 +29,8 @@ if (typeof globalThis.gc !== "function") throw new Error("run with node --expose
 
 const { tf, info } = await loadTfjs();
 await loadTfjsGradients();
+const { use } = await benchLibraries(tf, { relaxed: false });
 const LIBS = ["seqlab-wasm", "seqlab-js", "tfjs-wasm", "tfjs-cpu"];
-
-/** Switch kernels/backends for `lib`. */
-async function use(lib) {
-  disableWasmKernels();
-  if (lib === "seqlab-wasm") {
-    if (!(await useWasmKernels({ build: "simd" }))) throw new Error("seqlab-wasm: WASM kernels did not load");
-  } else if (lib.startsWith("tfjs")) {
-    await tf.setBackend(lib === "tfjs-cpu" ? "cpu" : "wasm");
-  }
-}
 
 /** q, k, v data [B, H, T, hD], the same for every library. */
 const inputs = (B, T) => [1, 2, 3].map((seed) => randomFloat32(B * HEADS * T * HEAD_DIM, seed));

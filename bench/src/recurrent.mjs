@@ -7,9 +7,10 @@ import path from "node:path";
 import { Tensor } from "@seqlab/tensor";
 import { SGD, noGrad } from "@seqlab/autograd";
 import { GRU, LSTM, RNN } from "@seqlab/models";
-import { disableWasmKernels, useWasmKernels } from "@seqlab/wasm-kernels";
 import { fmt, machine, measure, median, randomFloat32 } from "./lib/measure.mjs";
 import { ROOT, barChartSvg, mdTable, writeSection } from "./lib/report.mjs";
+import { disableWasmKernels } from "@seqlab/wasm-kernels";
+import { benchLibraries } from "./lib/libs.mjs";
 import { loadTfjs, loadTfjsGradients } from "./lib/tfjs.mjs";
 
 const args = new Set(process.argv.slice(2));
@@ -21,20 +22,7 @@ const LR = 0.01;
 const { tf, info } = await loadTfjs();
 await loadTfjsGradients();
 const tfl = createRequire(import.meta.url)("@tensorflow/tfjs-layers");
-const relaxedOk = await useWasmKernels({ build: "relaxed-simd", log: () => {} });
-disableWasmKernels();
-const SEQLAB = ["seqlab-js", "seqlab-wasm", ...(relaxedOk ? ["seqlab-relaxed"] : [])];
-const LIBS = [...SEQLAB, "tfjs-cpu", "tfjs-wasm"];
-
-/** Switch kernels/backends for `lib` before its cell runs. */
-async function use(lib) {
-  disableWasmKernels();
-  if (lib === "seqlab-wasm" || lib === "seqlab-relaxed") {
-    if (!(await useWasmKernels({ build: lib === "seqlab-wasm" ? "simd" : "relaxed-simd" }))) throw new Error(`${lib}: WASM kernels did not load`);
-  } else if (lib.startsWith("tfjs")) {
-    await tf.setBackend(lib === "tfjs-cpu" ? "cpu" : "wasm");
-  }
-}
+const { SEQLAB, LIBS, use } = await benchLibraries(tf);
 
 /**
  * Gates per cell kind: PyTorch and Keras agree on LSTM (i, f, g/c, o) and SimpleRNN; Keras GRU

@@ -12,7 +12,7 @@ export const SATURATION_MARGIN = 0.05;
 
 /** Saturation of one sigmoid gate: fraction of activations < 0.05 or > 0.95. */
 export interface GateSaturation {
-  /** Per time step t (NaN-free: steps the layer did not run are absent, see `steps`). */
+  /** Per recorded step, aligned with `steps` (steps the layer did not run are absent). */
   perStep: number[];
   /** Over every recorded step and unit. */
   overall: number;
